@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * internal.h: helpers shared by the library's modules and never exported:
+ * raising errors, bounded growable buffers, hex encoding.
+ *
+ * A custos_buf grows up to its maximum and no further (STYLE.md, "bounded
+ * buffers"), so a hostile report cannot grow memory without limit.
+ */
+#ifndef CUSTOS_INTERNAL_H
+#define CUSTOS_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "custos/common.h"
+
+#ifdef __GNUC__
+#define CUSTOS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CUSTOS_PRINTF(a, b)
+#endif
+
+/* Set this thread's last-error message and return err (for
+ * "return custos_error_set(CUSTOS_EINVAL, ...)"). */
+int custos_error_set(int err, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+int custos_error_setv(int err, const char *fmt, va_list ap) CUSTOS_PRINTF(2, 0);
+/* Raise CUSTOS_ENOMEM with a standard message. */
+int custos_error_nomem(void);
+
+/* A growable byte buffer with a hard maximum. */
+typedef struct custos_buf {
+    char *data;   /* always NUL-terminated when len > 0 or after append */
+    size_t len;
+    size_t cap;
+    size_t max;   /* the buffer never holds more than max bytes */
+} custos_buf;
+
+void custos_buf_init(custos_buf *b, size_t max);
+void custos_buf_dispose(custos_buf *b);
+/* Make room for extra more bytes (plus a NUL).  CUSTOS_OK, CUSTOS_ENOMEM,
+ * or CUSTOS_ETOOBIG past max. */
+int custos_buf_grow(custos_buf *b, size_t extra);
+int custos_buf_append(custos_buf *b, const char *s, size_t n);
+int custos_buf_puts(custos_buf *b, const char *s);
+int custos_buf_putc(custos_buf *b, char c);
+int custos_buf_printf(custos_buf *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+/* Write callback adapter: ctx is a custos_buf. */
+int custos_buf_write_fn(void *ctx, const char *data, size_t len);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void custos_hex(char *out, const unsigned char *in, size_t n);
+
+/* Copy at most size-1 bytes of s into dst, always terminated. */
+void custos_strlcpy(char *dst, const char *src, size_t size);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ledgerint.h: the ledger object and the helpers its modules share
+ * (ledger.c: opening, schema, import and history checks; store.c: reports
+ * to rows and back; chain.c: the hash chain, verify and log; facility.c:
+ * the MBA registry).
+ */
+#ifndef CUSTOS_LEDGERINT_H
+#define CUSTOS_LEDGERINT_H
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "custos/ledger.h"
+#include "internal.h"
+
+#define CUSTOS_SCHEMA_VERSION 1
+#define CUSTOS_APPLICATION_ID 0x43535430 /* "CST0" */
+#define CUSTOS_HASH_BYTES 32
+
+/* Cached prepared statements, by purpose. */
+enum {
+    ST_INSERT_REPORT,
+    ST_INSERT_ENTRY,
+    ST_INSERT_CORRECTION,
+    ST_CHAIN_HEAD,
+    ST_CHAIN_APPEND,
+    ST_REPORT_EXISTS,
+    ST_LAST_NUMBER,
+    ST_LAST_PERIOD,
+    ST_FIRST_PIL,
+    ST_PIL_AT,
+    ST_TARGET_REPORT,
+    ST_TARGET_ENTRY,
+    ST_LAST_CORRECTION,
+    ST_MBA_KNOWN,
+    ST_KMP_KNOWN,
+    ST_MBA_HAS_KMPS,
+    ST_LOAD_REPORT,
+    ST_LOAD_ENTRIES,
+    ST_COUNT
+};
+
+struct custos_ledger {
+    sqlite3 *db;
+    unsigned flags;
+    sqlite3_stmt *st[ST_COUNT];
+    bool in_tx;
+    /* The chain's head while a transaction is open. */
+    int64_t head_seq;
+    unsigned char head_link[CUSTOS_HASH_BYTES];
+};
+
+/* A cached statement, reset and with bindings cleared; NULL on error
+ * (last error set). */
+sqlite3_stmt *custos_ledger_stmt(custos_ledger *l, int id, const char *sql);
+
+/* Raise CUSTOS_ESTORAGE with SQLite's message. */
+int custos_ledger_sqlerr(custos_ledger *l, const char *what);
+
+int custos_ledger_begin(custos_ledger *l);
+int custos_ledger_commit(custos_ledger *l);
+void custos_ledger_rollback(custos_ledger *l);
+
+/* Now as ISO 8601 UTC, or SOURCE_DATE_EPOCH when that is set (for
+ * reproducible outputs). */
+void custos_ledger_now(char out[21]);
+
+/* Append an item to the chain inside the open transaction. */
+int custos_chain_append(custos_ledger *l, const char *kind, int64_t item_id, const char *source,
+                        const unsigned char hash[CUSTOS_HASH_BYTES], int64_t *seq,
+                        unsigned char link[CUSTOS_HASH_BYTES]);
+
+/* BLAKE2b-256 of data. */
+void custos_hash(unsigned char out[CUSTOS_HASH_BYTES], const void *data, size_t len);
+
+/* Insert report r (already checked) and its entries; returns its id. */
+int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id);
+/* Load report id from its rows. */
+int custos_store_load(custos_ledger *l, int64_t id, custos_report **out);
+/* Fill one entry from a row of a statement selecting the entry columns
+ * (ENTRY_COLUMNS) starting at column col. */
+void custos_store_entry_from_row(sqlite3_stmt *s, int col, custos_entry *e, int *err);
+/* The entry columns in the order store.c reads and writes them. */
+extern const char *const custos_entry_columns;
+
+/* Rebuild the MBA registry from the stored facility documents and compare
+ * it with the registry tables; CUSTOS_ETAMPER on a difference. */
+int custos_facility_verify_registry(custos_ledger *l);
+
+#endif
