@@ -87,14 +87,14 @@ int custos_book_load(custos_book *out, custos_ledger *l, const char *state, cons
                      char type)
 {
     memset(out, 0, sizeof *out);
-    char sql[1400];
+    char sql[1600], cols[1000];
+    custos_store_columns(cols, sizeof cols, "e.");
     snprintf(sql, sizeof sql,
              "SELECT r.number, r.period_end, e.kind, %s FROM reports r JOIN entries e ON "
              "e.report_id = r.id WHERE r.state=?1 AND r.mba=?2 AND r.type=?3 AND e.kind='O' "
              "ORDER BY r.id, e.idx",
-             custos_entry_columns);
-    /* custos_entry_columns starts with kind; select it twice so the column
-     * offset of the entry block is 3. */
+             cols);
+    /* The entry block starts at column 3. */
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(custos_ledger_db(l), sql, -1, &s, NULL) != SQLITE_OK)
         return custos_ledger_sqlerr(l, "prepare books");

@@ -83,6 +83,8 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out);
 void custos_store_entry_from_row(sqlite3_stmt *s, int col, custos_entry *e, int *err);
 /* The entry columns in the order store.c reads and writes them. */
 extern const char *const custos_entry_columns;
+/* The same list with each column prefixed ("e."), into buf. */
+void custos_store_columns(char *buf, size_t size, const char *prefix);
 
 /* Rebuild the MBA registry from the stored facility documents and compare
  * it with the registry tables; CUSTOS_ETAMPER on a difference. */

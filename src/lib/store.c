@@ -8,6 +8,7 @@
  * report exactly; the chain hashes the canonical text of the loaded
  * report, so whatever a row says is what verify checks.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ledgerint.h"
@@ -25,6 +26,25 @@ const char *const custos_entry_columns =
     " w600, w610, w620, w630, w640, w650, w660, w670, w680, w690, w700, w710, w720, w730, w740,"
     " w750, w760, w770, w780, w800";
 #define NCOLS 50
+
+void custos_store_columns(char *buf, size_t size, const char *prefix)
+{
+    size_t n = 0;
+    const char *p = custos_entry_columns;
+    buf[0] = '\0';
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        int k = snprintf(buf + n, size - n, "%s%s%.*s", n ? ", " : "", prefix, (int)(end - p), p);
+        if (k < 0 || (size_t)k >= size - n)
+            return;
+        n += (size_t)k;
+        p = end;
+    }
+}
 
 static bool has(const custos_entry *e, int bit)
 {
@@ -263,8 +283,9 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
     sqlite3_reset(s);
 
     char sql[1024];
-    snprintf(sql, sizeof sql, "SELECT %s FROM entries WHERE report_id=?1 ORDER BY idx",
-             custos_entry_columns);
+    char cols[900];
+    custos_store_columns(cols, sizeof cols, "");
+    snprintf(sql, sizeof sql, "SELECT %s FROM entries WHERE report_id=?1 ORDER BY idx", cols);
     s = custos_ledger_stmt(l, ST_LOAD_ENTRIES, sql);
     if (!s) {
         custos_report_free(r);
