@@ -433,22 +433,36 @@ static void check_registry(hctx *h)
     if (strcmp(facility, r->facility))
         herr(h, CUSTOS_SEV_ERROR, NULL, 207, "MBA %s belongs to facility %s, not %s", r->mba,
              facility, r->facility);
-    /* KMPs, when the facility lists them for this MBA. */
-    s = custos_ledger_stmt(h->l, ST_MBA_HAS_KMPS,
-                           "SELECT count(*) FROM facility_kmps WHERE facility_id=?1 AND mba=?2");
+    /* KMPs, when the facility lists them for this MBA: loaded once, checked
+     * in memory (a report may have a million entries). */
+    s = custos_ledger_stmt(h->l, ST_KMP_KNOWN,
+                           "SELECT kmp FROM facility_kmps WHERE facility_id=?1 AND mba=?2");
     if (!s) {
         h->err = CUSTOS_ESTORAGE;
         return;
     }
     sqlite3_bind_int64(s, 1, fid);
     sqlite3_bind_text(s, 2, r->mba, -1, SQLITE_STATIC);
-    if (one_row(h, s) < 0)
-        return;
-    int64_t nk = sqlite3_column_int64(s, 0);
+    /* KMP codes are 1-2 characters of [A-Z0-9]: a 37x37 bit table. */
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    unsigned char known[37 * 37];
+    memset(known, 0, sizeof known);
+    int nk = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *kc = (const char *)sqlite3_column_text(s, 0);
+        const char *a = kc && kc[0] ? strchr(alphabet, kc[0]) : NULL;
+        const char *b = a && kc[1] ? strchr(alphabet, kc[1]) : NULL;
+        if (a)
+            known[(a - alphabet) * 37 + (b ? b - alphabet + 1 : 0)] = 1;
+        nk++;
+    }
     sqlite3_reset(s);
-    if (nk == 0)
+    if (rc != SQLITE_DONE) {
+        h->err = custos_ledger_sqlerr(h->l, "KMPs");
         return;
-    char last_bad[3] = "";
+    }
+    if (nk == 0)
+        goto partners;
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
         const char *kmps[2] = {e->kmp, e->basis_kmp};
@@ -457,26 +471,16 @@ static void check_registry(hctx *h)
                 continue;
             if (q == 1 && (e->basis == 'N' || e->basis == 'L'))
                 continue; /* a KMP of another MBA */
-            s = custos_ledger_stmt(
-                h->l, ST_KMP_KNOWN,
-                "SELECT 1 FROM facility_kmps WHERE facility_id=?1 AND mba=?2 AND kmp=?3");
-            if (!s) {
-                h->err = CUSTOS_ESTORAGE;
-                return;
-            }
-            sqlite3_bind_int64(s, 1, fid);
-            sqlite3_bind_text(s, 2, r->mba, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 3, kmps[q], -1, SQLITE_STATIC);
-            int found = one_row(h, s);
-            sqlite3_reset(s);
-            if (found < 0)
-                return;
-            if (!found && strcmp(last_bad, kmps[q])) {
+            const char *a = strchr(alphabet, kmps[q][0]);
+            const char *b = kmps[q][1] ? strchr(alphabet, kmps[q][1]) : NULL;
+            bool found = a && (!kmps[q][1] || b) &&
+                         known[(a - alphabet) * 37 + (b ? b - alphabet + 1 : 0)];
+            if (!found)
                 herr(h, CUSTOS_SEV_ERROR, e, q ? 469 : 407, "KMP %s is not registered for MBA %s",
                      kmps[q], r->mba);
-            }
         }
     }
+partners:
     /* The other MBA of a domestic transfer must be known too. */
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
