@@ -41,6 +41,13 @@ demo: build
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DCUSTOS_FUZZ=ON -DCUSTOS_WERROR=OFF \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_reader fuzz_facility
+	@scripts/fuzz build-fuzz $(FUZZ_SECONDS)
+
 bench: build
 	@cmake --build $(BUILD) --target bench -j$(JOBS)
 
@@ -48,4 +55,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
