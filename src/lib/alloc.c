@@ -22,6 +22,12 @@ static atomic_long fail_at;     /* 0: never fail */
 static atomic_int fail_sticky;
 static atomic_long attempts;    /* allocations attempted since the hook was set */
 static atomic_long live;        /* blocks not yet freed */
+static _Thread_local unsigned long failures; /* allocations that returned NULL here */
+
+unsigned long custos_alloc_failures(void)
+{
+    return failures;
+}
 
 void custos_alloc_fail_at(long n, int sticky)
 {
@@ -40,22 +46,37 @@ long custos_alloc_live(void)
     return atomic_load(&live);
 }
 
+/* Called for each injected failure: a place for a debugger breakpoint
+ * ("break custos_alloc_injected_failure"). */
+void custos_alloc_injected_failure(void);
+__attribute__((noinline)) void custos_alloc_injected_failure(void)
+{
+    __asm__ volatile("");
+}
+
 static bool should_fail(void)
 {
     long n = atomic_fetch_add(&attempts, 1) + 1;
     long at = atomic_load(&fail_at);
     if (at <= 0)
         return false;
-    return n == at || (atomic_load(&fail_sticky) && n > at);
+    bool fail = n == at || (atomic_load(&fail_sticky) && n > at);
+    if (fail)
+        custos_alloc_injected_failure();
+    return fail;
 }
 
 void *custos_malloc(size_t n)
 {
-    if (n > SIZE_MAX - HEADER || should_fail())
+    if (n > SIZE_MAX - HEADER || should_fail()) {
+        failures++;
         return NULL;
+    }
     unsigned char *p = malloc(n + HEADER);
-    if (!p)
+    if (!p) {
+        failures++;
         return NULL;
+    }
     memcpy(p, &n, sizeof n);
     atomic_fetch_add(&live, 1);
     return p + HEADER;
@@ -75,11 +96,15 @@ void *custos_realloc(void *ptr, size_t n)
 {
     if (!ptr)
         return custos_malloc(n);
-    if (n > SIZE_MAX - HEADER || should_fail())
+    if (n > SIZE_MAX - HEADER || should_fail()) {
+        failures++;
         return NULL;
+    }
     unsigned char *p = realloc((unsigned char *)ptr - HEADER, n + HEADER);
-    if (!p)
+    if (!p) {
+        failures++;
         return NULL;
+    }
     memcpy(p, &n, sizeof n);
     return p + HEADER;
 }

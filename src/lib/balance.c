@@ -235,6 +235,8 @@ static int balance_mba(out_list *o, custos_ledger *l, const char *state, const c
         }
         pits[npits++] = (custos_date)sqlite3_column_int(s, 0);
     }
+    if (err >= 0 && rc != SQLITE_DONE)
+        err = custos_ledger_sqlerr(l, "PIT dates");
     sqlite3_finalize(s);
     if (err < 0)
         goto done;

@@ -98,10 +98,9 @@ int custos_book_load(custos_book *out, custos_ledger *l, const char *state, cons
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(custos_ledger_db(l), sql, -1, &s, NULL) != SQLITE_OK)
         return custos_ledger_sqlerr(l, "prepare books");
-    char t[2] = {type, 0};
     sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, mba, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, t, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, custos_char_str(type), -1, SQLITE_STATIC);
     keymap m = {0};
     int rc, err = CUSTOS_OK;
     /* Periods of key reports, for C/A records naming an earlier report. */
@@ -197,8 +196,13 @@ int custos_book_load(custos_book *out, custos_ledger *l, const char *state, cons
             sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
             sqlite3_bind_text(q, 2, mba, -1, SQLITE_STATIC);
             sqlite3_bind_int64(q, 3, be->key_report);
-            if (sqlite3_step(q) == SQLITE_ROW)
+            int qrc = sqlite3_step(q);
+            if (qrc == SQLITE_ROW) {
                 be->period_end = (custos_date)sqlite3_column_int(q, 0);
+            } else if (qrc != SQLITE_DONE) {
+                err = custos_ledger_sqlerr(l, "period of a late addition");
+                break;
+            }
         }
         out->items[w++] = *be;
     }
@@ -256,11 +260,11 @@ int custos_book_mbas(custos_ledger *l, const char *spec, char (**out)[8], size_t
             cap = nc;
         }
         memset(v[cnt], 0, 8);
-        const char *st = (const char *)sqlite3_column_text(s, 0);
-        const char *mb = (const char *)sqlite3_column_text(s, 1);
-        custos_strlcpy(v[cnt], st ? st : "", 3);
-        custos_strlcpy(v[cnt] + 3, mb ? mb : "", 5);
+        custos_strlcpy(v[cnt], custos_col(s, 0, &err), 3);
+        custos_strlcpy(v[cnt] + 3, custos_col(s, 1, &err), 5);
         cnt++;
+        if (err < 0)
+            break;
     }
     if (err >= 0 && rc != SQLITE_DONE)
         err = custos_ledger_sqlerr(l, "list MBAs");

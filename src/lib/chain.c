@@ -73,7 +73,7 @@ int custos_chain_append(custos_ledger *l, const char *kind, int64_t item_id, con
     sqlite3_bind_int64(s, 1, next);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, item_id);
-    sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC); /* now outlives the step */
     sqlite3_bind_text(s, 5, source, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 6, hash, CUSTOS_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(s, 7, l->head_link, CUSTOS_HASH_BYTES, SQLITE_STATIC);
@@ -200,12 +200,16 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(s, 0);
         char kind[32];
-        custos_strlcpy(kind, sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "",
-                       sizeof kind);
+        int cerr = CUSTOS_OK;
+        custos_strlcpy(kind, custos_col(s, 1, &cerr), sizeof kind);
         int64_t item = sqlite3_column_int64(s, 2);
-        const char *stored_at = (const char *)sqlite3_column_text(s, 3);
-        const char *source = (const char *)sqlite3_column_text(s, 4);
+        const char *stored_at = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL : custos_col(s, 3, &cerr);
+        const char *source = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL : custos_col(s, 4, &cerr);
         const void *hash = sqlite3_column_blob(s, 5);
+        if (cerr < 0 || sqlite3_errcode(l->db) == SQLITE_NOMEM) {
+            err = custos_error_nomem();
+            break;
+        }
         int hl = sqlite3_column_bytes(s, 5);
         const void *pv = sqlite3_column_blob(s, 6);
         int pl = sqlite3_column_bytes(s, 6);
@@ -363,16 +367,12 @@ int custos_ledger_log(custos_ledger *l, custos_log_fn fn, void *ctx)
         custos_log_item it;
         char summary[160];
         it.seq = sqlite3_column_int64(s, 0);
-        it.kind = (const char *)sqlite3_column_text(s, 1);
+        it.kind = custos_col(s, 1, &err);
         it.item_id = sqlite3_column_int64(s, 2);
-        it.stored_at = (const char *)sqlite3_column_text(s, 3);
-        it.source = (const char *)sqlite3_column_text(s, 4);
-        if (!it.kind)
-            it.kind = "";
-        if (!it.stored_at)
-            it.stored_at = "";
-        if (!it.source)
-            it.source = "";
+        it.stored_at = custos_col(s, 3, &err);
+        it.source = custos_col(s, 4, &err);
+        if (err < 0)
+            break;
         summary_for(l, it.kind, it.item_id, summary, sizeof summary);
         it.summary = summary;
         it.hash[0] = it.link[0] = '\0';
@@ -434,11 +434,13 @@ int custos_ledger_reports(custos_report_ref **out, size_t *n, custos_ledger *l, 
         custos_report_ref *x = &v[cnt++];
         memset(x, 0, sizeof *x);
         x->id = sqlite3_column_int64(s, 0);
-        custos_strlcpy(x->state, (const char *)sqlite3_column_text(s, 1), sizeof x->state);
+        custos_strlcpy(x->state, custos_col(s, 1, &err), sizeof x->state);
         x->number = sqlite3_column_int64(s, 2);
-        custos_strlcpy(x->mba, (const char *)sqlite3_column_text(s, 3), sizeof x->mba);
-        custos_strlcpy(x->facility, (const char *)sqlite3_column_text(s, 4), sizeof x->facility);
-        x->type = (char)sqlite3_column_text(s, 5)[0];
+        custos_strlcpy(x->mba, custos_col(s, 3, &err), sizeof x->mba);
+        custos_strlcpy(x->facility, custos_col(s, 4, &err), sizeof x->facility);
+        x->type = custos_col(s, 5, &err)[0];
+        if (err < 0)
+            break;
         x->date = sqlite3_column_int(s, 6);
         x->start = sqlite3_column_int(s, 7);
         x->end = sqlite3_column_int(s, 8);

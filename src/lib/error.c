@@ -90,3 +90,17 @@ void custos_hex(char *out, const unsigned char *in, size_t n)
     }
     out[2 * n] = '\0';
 }
+
+const char *custos_char_str(char c)
+{
+    static const char table[95][2] = {
+        " ", "!", "\"", "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/",
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ";", "<", "=", ">", "?",
+        "@", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O",
+        "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "[", "\\", "]", "^", "_",
+        "`", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+        "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "{", "|", "}", "~",
+    };
+    unsigned char u = (unsigned char)c;
+    return u >= 0x20 && u < 0x7f ? table[u - 0x20] : "";
+}

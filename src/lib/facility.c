@@ -113,7 +113,11 @@ int custos_facility_parse(custos_facility **out, const char *source, const char 
                                 (long)CUSTOS_MAX_JSON_FILE);
     pctx p = {source ? source : "", d, 0};
     json_error_t je;
+    unsigned long failed = custos_alloc_failures();
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson cannot always tell an allocation failure from bad input. */
+    if (!root && custos_alloc_failures() != failed)
+        return custos_error_nomem();
     if (!root) {
         custos_diags_add(d, CUSTOS_SEV_ERROR, p.source, (uint32_t)(je.line > 0 ? je.line : 0), 0, 0,
                          "JSON: %s", je.text);
@@ -224,6 +228,10 @@ int custos_facility_parse(custos_facility **out, const char *source, const char 
     }
 done:
     json_decref(root);
+    /* An allocation that failed anywhere in the parse (jansson may return a
+     * partial document) makes this out-of-memory, never invalid input. */
+    if (custos_alloc_failures() != failed)
+        err = CUSTOS_ENOMEM;
     if (err >= 0 && p.errors)
         err = CUSTOS_EINVAL;
     if (err < 0) {
@@ -275,12 +283,22 @@ int custos_ledger_facility_add(custos_ledger *l, const char *source, const char 
         sqlite3_bind_text(s, 1, f->state, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, f->mbas[i].code, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 3, f->code, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW) {
+        int rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            err = custos_ledger_sqlerr(l, "registry");
+            goto fail;
+        }
+        if (rc == SQLITE_ROW) {
+            int cerr = CUSTOS_OK;
+            const char *other = custos_col(s, 0, &cerr);
+            if (cerr < 0) {
+                err = cerr;
+                goto fail;
+            }
             custos_diags_add(d, CUSTOS_SEV_ERROR, source, 0, 0, 0,
-                             "MBA %s already belongs to facility %s", f->mbas[i].code,
-                             (const char *)sqlite3_column_text(s, 0));
+                             "MBA %s already belongs to facility %s", f->mbas[i].code, other);
             err = custos_error_set(CUSTOS_EINVAL, "%s: MBA %s already belongs to facility %s",
-                                   source, f->mbas[i].code, (const char *)sqlite3_column_text(s, 0));
+                                   source, f->mbas[i].code, other);
             goto fail;
         }
         sqlite3_finalize(s);
@@ -295,8 +313,11 @@ int custos_ledger_facility_add(custos_ledger *l, const char *source, const char 
     }
     sqlite3_bind_text(s, 1, f->state, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, f->code, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        ver = sqlite3_column_int(s, 0);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        err = custos_ledger_sqlerr(l, "facility version");
+        goto fail;
+    }
+    ver = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
     s = NULL;
     if (sqlite3_prepare_v2(l->db,
@@ -321,9 +342,9 @@ int custos_ledger_facility_add(custos_ledger *l, const char *source, const char 
         err = exec_bind(l, "INSERT INTO facility_mbas VALUES(?1, ?3, ?2, ?4)", fid, f->mbas[i].code,
                         f->state, f->code);
         for (size_t k = 0; k < f->mbas[i].nkmps && err >= 0; k++) {
-            char kind[2] = {f->mbas[i].kmps[k].kind, 0};
             err = exec_bind(l, "INSERT INTO facility_kmps VALUES(?1, ?2, ?3, ?4)", fid,
-                            f->mbas[i].code, f->mbas[i].kmps[k].code, kind);
+                            f->mbas[i].code, f->mbas[i].kmps[k].code,
+                            custos_char_str(f->mbas[i].kmps[k].kind));
         }
     }
     if (err < 0)
@@ -359,10 +380,13 @@ static int check_one(custos_ledger *l, int64_t fid, const custos_facility *f)
         return custos_ledger_sqlerr(l, "prepare");
     sqlite3_bind_int64(s, 1, fid);
     int64_t nm = 0, nk = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        nm = sqlite3_column_int64(s, 0);
-        nk = sqlite3_column_int64(s, 1);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        int err = custos_ledger_sqlerr(l, "registry counts");
+        sqlite3_finalize(s);
+        return err;
     }
+    nm = sqlite3_column_int64(s, 0);
+    nk = sqlite3_column_int64(s, 1);
     sqlite3_finalize(s);
     if ((size_t)nm != expect_mbas || (size_t)nk != expect_kmps)
         return custos_error_set(CUSTOS_ETAMPER,
@@ -378,12 +402,17 @@ static int check_one(custos_ledger *l, int64_t fid, const custos_facility *f)
                                         "mba=?2 AND kmp=?3 AND kind=?4";
             if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
                 return custos_ledger_sqlerr(l, "prepare");
-            char kind[2] = {mba_row ? 0 : f->mbas[i].kmps[k].kind, 0};
+            const char *kind = custos_char_str(mba_row ? 0 : f->mbas[i].kmps[k].kind);
             sqlite3_bind_int64(s, 1, fid);
             sqlite3_bind_text(s, 2, f->mbas[i].code, -1, SQLITE_STATIC);
             sqlite3_bind_text(s, 3, mba_row ? f->state : f->mbas[i].kmps[k].code, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 4, mba_row ? f->code : kind, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 4, mba_row ? f->code : kind, -1, SQLITE_STATIC);
             int rc = sqlite3_step(s);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+                int err = custos_ledger_sqlerr(l, "registry row");
+                sqlite3_finalize(s);
+                return err;
+            }
             sqlite3_finalize(s);
             if (rc != SQLITE_ROW)
                 return custos_error_set(CUSTOS_ETAMPER,
@@ -404,13 +433,14 @@ int custos_facility_verify_registry(custos_ledger *l)
     int rc, err = CUSTOS_OK;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t fid = sqlite3_column_int64(s, 0);
-        const char *doc = (const char *)sqlite3_column_text(s, 1);
+        const char *doc = custos_col(s, 1, &err);
+        if (err < 0)
+            break;
         custos_facility *f;
         custos_diags *d = NULL;
         if ((err = custos_diags_new(&d)) < 0)
             break;
-        err = custos_facility_parse(&f, "stored facility", doc ? doc : "",
-                                    doc ? (size_t)sqlite3_column_bytes(s, 1) : 0, d);
+        err = custos_facility_parse(&f, "stored facility", doc, (size_t)sqlite3_column_bytes(s, 1), d);
         custos_diags_free(d);
         if (err == CUSTOS_EINVAL) {
             err = custos_error_set(CUSTOS_ETAMPER, "stored facility id %lld is no longer a valid "
@@ -461,9 +491,11 @@ int custos_ledger_facilities(custos_facility ***out, int **versions, size_t *n, 
             ver = q;
             cap = nc;
         }
-        const char *doc = (const char *)sqlite3_column_text(s, 0);
+        const char *doc = custos_col(s, 0, &err);
+        if (err < 0)
+            break;
         custos_facility *f;
-        if ((err = custos_facility_parse(&f, "stored facility", doc ? doc : "",
+        if ((err = custos_facility_parse(&f, "stored facility", doc,
                                          (size_t)sqlite3_column_bytes(s, 0), NULL)) < 0)
             break;
         ver[cnt] = sqlite3_column_int(s, 1);

@@ -29,6 +29,11 @@ int custos_error_setv(int err, const char *fmt, va_list ap) CUSTOS_PRINTF(2, 0);
 /* Raise CUSTOS_ENOMEM with a standard message. */
 int custos_error_nomem(void);
 
+/* How many allocations through the seam returned NULL on this thread so
+ * far; compared before and after a call into a library that cannot tell
+ * out-of-memory from bad input (jansson's parser). */
+unsigned long custos_alloc_failures(void);
+
 /* A growable byte buffer with a hard maximum. */
 typedef struct custos_buf {
     char *data;   /* always NUL-terminated when len > 0 or after append */
@@ -51,6 +56,11 @@ int custos_buf_write_fn(void *ctx, const char *data, size_t len);
 
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void custos_hex(char *out, const unsigned char *in, size_t n);
+
+/* A static one-character string of c ("" for c outside printable ASCII),
+ * to bind to SQLite without a copy: a copy allocates, and an allocation
+ * that fails inside sqlite3_bind_text() would silently bind NULL. */
+const char *custos_char_str(char c);
 
 /* Copy at most size-1 bytes of s into dst, always terminated. */
 void custos_strlcpy(char *dst, const char *src, size_t size);

@@ -69,7 +69,12 @@ int custos_json_begin(custos_reader *r, custos_diags *d)
     if (err < 0)
         return custos_reader_fail(r, d, err, 0, 0, 0, "%s", custos_last_error());
     json_error_t je;
+    unsigned long failed = custos_alloc_failures();
     r->doc = json_loadb(r->text, r->textlen, JSON_REJECT_DUPLICATES, &je);
+    /* jansson cannot always tell an allocation failure from bad input, and
+     * may return a partial document after one. */
+    if (custos_alloc_failures() != failed)
+        return custos_reader_fail(r, d, CUSTOS_ENOMEM, 0, 0, 0, "out of memory");
     if (!r->doc)
         return custos_reader_fail(r, d, CUSTOS_EINVAL, je.line > 0 ? (uint32_t)je.line : 0, 0, 0,
                                   "JSON: %s", je.text);

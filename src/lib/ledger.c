@@ -73,6 +73,16 @@ int custos_ledger_sqlerr(custos_ledger *l, const char *what)
                             l && l->db ? sqlite3_errmsg(l->db) : "no database");
 }
 
+const char *custos_col(sqlite3_stmt *s, int i, int *err)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (t)
+        return (const char *)t;
+    if (sqlite3_column_type(s, i) != SQLITE_NULL && *err >= 0)
+        *err = custos_error_nomem();
+    return "";
+}
+
 sqlite3_stmt *custos_ledger_stmt(custos_ledger *l, int id, const char *sql)
 {
     sqlite3_stmt *s = l->st[id];
@@ -427,9 +437,14 @@ static void check_registry(hctx *h)
         return;
     }
     char facility[8];
-    custos_strlcpy(facility, (const char *)sqlite3_column_text(s, 0), sizeof facility);
+    int cerr = CUSTOS_OK;
+    custos_strlcpy(facility, custos_col(s, 0, &cerr), sizeof facility);
     int64_t fid = sqlite3_column_int64(s, 1);
     sqlite3_reset(s);
+    if (cerr < 0) {
+        h->err = cerr;
+        return;
+    }
     if (strcmp(facility, r->facility))
         herr(h, CUSTOS_SEV_ERROR, NULL, 207, "MBA %s belongs to facility %s, not %s", r->mba,
              facility, r->facility);
@@ -449,8 +464,13 @@ static void check_registry(hctx *h)
     memset(known, 0, sizeof known);
     int nk = 0, rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *kc = (const char *)sqlite3_column_text(s, 0);
-        const char *a = kc && kc[0] ? strchr(alphabet, kc[0]) : NULL;
+        const char *kc = custos_col(s, 0, &cerr);
+        if (cerr < 0) {
+            sqlite3_reset(s);
+            h->err = cerr;
+            return;
+        }
+        const char *a = kc[0] ? strchr(alphabet, kc[0]) : NULL;
         const char *b = a && kc[1] ? strchr(alphabet, kc[1]) : NULL;
         if (a)
             known[(a - alphabet) * 37 + (b ? b - alphabet + 1 : 0)] = 1;
@@ -569,8 +589,7 @@ static int last_period(hctx *h, char type, custos_date *start, custos_date *end)
         return -1;
     }
     bind_mba(s, h->r);
-    char t[2] = {type, 0};
-    sqlite3_bind_text(s, 3, t, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, custos_char_str(type), -1, SQLITE_STATIC);
     int k = one_row(h, s);
     if (k == 1) {
         *start = (custos_date)sqlite3_column_int(s, 0);
@@ -682,9 +701,12 @@ static char last_correction(hctx *h, int64_t report, int32_t entry)
     sqlite3_bind_int64(s, 3, report);
     sqlite3_bind_int(s, 4, entry);
     char st = 0;
+    int cerr = CUSTOS_OK;
     if (one_row(h, s) == 1)
-        st = (char)sqlite3_column_text(s, 0)[0];
+        st = custos_col(s, 0, &cerr)[0];
     sqlite3_reset(s);
+    if (cerr < 0)
+        h->err = cerr;
     return st;
 }
 
@@ -710,7 +732,13 @@ static void check_corrections(hctx *h, const custos_entry *e)
         return;
     }
     int64_t rid = sqlite3_column_int64(s, 0);
-    char ttype = (char)sqlite3_column_text(s, 1)[0];
+    int cerr = CUSTOS_OK;
+    char ttype = custos_col(s, 1, &cerr)[0];
+    if (cerr < 0) {
+        sqlite3_reset(s);
+        h->err = cerr;
+        return;
+    }
     custos_date ps = (custos_date)sqlite3_column_int(s, 2), pe = (custos_date)sqlite3_column_int(s, 3);
     sqlite3_reset(s);
     if (ttype != r->type) {
@@ -736,8 +764,12 @@ static void check_corrections(hctx *h, const custos_entry *e)
         sqlite3_bind_int64(s, 1, rid);
         sqlite3_bind_int(s, 2, e->ref_entry);
         k = one_row(h, s);
-        live = k == 1 && sqlite3_column_text(s, 0)[0] == 'N';
+        live = k == 1 && custos_col(s, 0, &cerr)[0] == 'N';
         sqlite3_reset(s);
+        if (cerr < 0) {
+            h->err = cerr;
+            return;
+        }
         if (k < 0)
             return;
     }
@@ -811,14 +843,13 @@ static int store_one(custos_ledger *l, const custos_report *r, custos_diags *d, 
             err = CUSTOS_ESTORAGE;
             goto undo;
         }
-        char st[2] = {e->status, 0};
         sqlite3_bind_text(s, 1, r->state, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, r->mba, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, e->ref_report);
         sqlite3_bind_int(s, 4, e->ref_entry);
         sqlite3_bind_int64(s, 5, id);
         sqlite3_bind_int64(s, 6, (int64_t)i);
-        sqlite3_bind_text(s, 7, st, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, custos_char_str(e->status), -1, SQLITE_STATIC);
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         if (rc != SQLITE_DONE) {

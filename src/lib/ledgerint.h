@@ -54,6 +54,11 @@ struct custos_ledger {
  * (last error set). */
 sqlite3_stmt *custos_ledger_stmt(custos_ledger *l, int id, const char *sql);
 
+/* Text of column i of s, or "" when the column is NULL.  When SQLite
+ * cannot produce the text (out of memory) it returns "" and sets *err to
+ * CUSTOS_ENOMEM, so a caller never mistakes a failed read for data. */
+const char *custos_col(sqlite3_stmt *s, int i, int *err);
+
 /* Raise CUSTOS_ESTORAGE with SQLite's message. */
 int custos_ledger_sqlerr(custos_ledger *l, const char *what);
 

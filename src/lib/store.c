@@ -62,8 +62,7 @@ static void bind_text(sqlite3_stmt *s, int i, bool present, const char *v)
 static void bind_char(sqlite3_stmt *s, int i, bool present, char c)
 {
     if (present && c) {
-        char t[2] = {c, 0};
-        sqlite3_bind_text(s, i, t, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, i, custos_char_str(c), -1, SQLITE_STATIC);
     } else {
         sqlite3_bind_null(s, i);
     }
@@ -157,24 +156,27 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id)
     return CUSTOS_OK;
 }
 
-static void col_str(sqlite3_stmt *s, int col, char *dst, size_t size, uint64_t *present, int bit)
+/* The loaders below set *present bits for non-NULL columns; a text SQLite
+ * could not produce (out of memory) sets *err through custos_col(). */
+static void col_str(sqlite3_stmt *s, int col, char *dst, size_t size, uint64_t *present, int bit,
+                    int *err)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    if (!v)
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
         return;
-    custos_strlcpy(dst, (const char *)v, size);
+    const char *v = custos_col(s, col, err);
+    custos_strlcpy(dst, v, size);
     if (bit >= 0)
         *present |= 1ull << bit;
 }
 
-static char col_char(sqlite3_stmt *s, int col, uint64_t *present, int bit)
+static char col_char(sqlite3_stmt *s, int col, uint64_t *present, int bit, int *err)
 {
-    const unsigned char *v = sqlite3_column_text(s, col);
-    if (!v)
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
         return 0;
+    const char *v = custos_col(s, col, err);
     if (bit >= 0)
         *present |= 1ull << bit;
-    return (char)v[0];
+    return v[0];
 }
 
 static bool col_null(sqlite3_stmt *s, int col)
@@ -186,51 +188,53 @@ void custos_store_entry_from_row(sqlite3_stmt *s, int c, custos_entry *e, int *e
 {
     uint64_t p = 0;
     memset(e, 0, sizeof *e);
-    e->kind = col_char(s, c + 0, &p, -1);
+    e->kind = col_char(s, c + 0, &p, -1, err);
     p |= (uint64_t)sqlite3_column_int64(s, c + 1) & HDR_BITS;
     if (!col_null(s, c + 2)) {
         p |= 1ull << CUSTOS_L002;
         e->number = sqlite3_column_int(s, c + 2);
         e->total = sqlite3_column_int(s, c + 3);
     }
-    e->status = col_char(s, c + 4, &p, CUSTOS_L309);
-    col_str(s, c + 5, e->ref_state, sizeof e->ref_state, &p, -1);
+    e->status = col_char(s, c + 4, &p, CUSTOS_L309, err);
+    col_str(s, c + 5, e->ref_state, sizeof e->ref_state, &p, -1, err);
     e->ref_report = sqlite3_column_int64(s, c + 6);
     e->ref_entry = sqlite3_column_int(s, c + 7);
-    col_str(s, c + 8, e->record_id, sizeof e->record_id, &p, CUSTOS_L310);
-    col_str(s, c + 9, e->shipper.state, sizeof e->shipper.state, &p, CUSTOS_L370);
-    col_str(s, c + 10, e->shipper.code, sizeof e->shipper.code, &p, -1);
-    col_str(s, c + 11, e->receiver.state, sizeof e->receiver.state, &p, CUSTOS_L372);
-    col_str(s, c + 12, e->receiver.code, sizeof e->receiver.code, &p, -1);
-    e->note_attached = col_char(s, c + 13, &p, CUSTOS_L390);
-    const unsigned char *note = sqlite3_column_text(s, c + 14);
-    if (note) {
+    col_str(s, c + 8, e->record_id, sizeof e->record_id, &p, CUSTOS_L310, err);
+    col_str(s, c + 9, e->shipper.state, sizeof e->shipper.state, &p, CUSTOS_L370, err);
+    col_str(s, c + 10, e->shipper.code, sizeof e->shipper.code, &p, -1, err);
+    col_str(s, c + 11, e->receiver.state, sizeof e->receiver.state, &p, CUSTOS_L372, err);
+    col_str(s, c + 12, e->receiver.code, sizeof e->receiver.code, &p, -1, err);
+    e->note_attached = col_char(s, c + 13, &p, CUSTOS_L390, err);
+    if (sqlite3_column_type(s, c + 14) != SQLITE_NULL) {
+        const char *note = custos_col(s, c + 14, err);
         p |= 1ull << CUSTOS_L391;
-        if (custos_entry_set_text(&e->note, (const char *)note, (size_t)sqlite3_column_bytes(s, c + 14)) < 0)
+        if (*err >= 0 &&
+            custos_entry_set_text(&e->note, note, (size_t)sqlite3_column_bytes(s, c + 14)) < 0)
             *err = CUSTOS_ENOMEM;
     }
-    e->note_ref = col_char(s, c + 15, &p, CUSTOS_L099);
+    e->note_ref = col_char(s, c + 15, &p, CUSTOS_L099, err);
     e->note_ref_entry = sqlite3_column_int(s, c + 16);
-    col_str(s, c + 17, e->kmp, sizeof e->kmp, &p, CUSTOS_L407);
-    col_str(s, c + 18, e->code, sizeof e->code, &p, CUSTOS_L411);
+    col_str(s, c + 17, e->kmp, sizeof e->kmp, &p, CUSTOS_L407, err);
+    col_str(s, c + 18, e->code, sizeof e->code, &p, CUSTOS_L411, err);
     if (!col_null(s, c + 19)) {
         p |= 1ull << CUSTOS_L412;
         e->change_date = sqlite3_column_int(s, c + 19);
     }
-    col_str(s, c + 20, e->mdc, sizeof e->mdc, &p, CUSTOS_L430);
-    e->own_code_flag = col_char(s, c + 21, &p, CUSTOS_L435);
-    col_str(s, c + 22, e->own_code, sizeof e->own_code, &p, -1);
-    const unsigned char *desc = sqlite3_column_text(s, c + 23);
-    if (desc) {
+    col_str(s, c + 20, e->mdc, sizeof e->mdc, &p, CUSTOS_L430, err);
+    e->own_code_flag = col_char(s, c + 21, &p, CUSTOS_L435, err);
+    col_str(s, c + 22, e->own_code, sizeof e->own_code, &p, -1, err);
+    if (sqlite3_column_type(s, c + 23) != SQLITE_NULL) {
+        const char *desc = custos_col(s, c + 23, err);
         p |= 1ull << CUSTOS_L436;
-        if (custos_entry_set_text(&e->own_desc, (const char *)desc, (size_t)sqlite3_column_bytes(s, c + 23)) < 0)
+        if (*err >= 0 &&
+            custos_entry_set_text(&e->own_desc, desc, (size_t)sqlite3_column_bytes(s, c + 23)) < 0)
             *err = CUSTOS_ENOMEM;
     }
-    col_str(s, c + 24, e->batch, sizeof e->batch, &p, CUSTOS_L446);
-    col_str(s, c + 25, e->shipper_batch, sizeof e->shipper_batch, &p, CUSTOS_L447);
-    e->basis = col_char(s, c + 26, &p, CUSTOS_L469);
-    col_str(s, c + 27, e->basis_kmp, sizeof e->basis_kmp, &p, -1);
-    col_str(s, c + 28, e->basis_method, sizeof e->basis_method, &p, -1);
+    col_str(s, c + 24, e->batch, sizeof e->batch, &p, CUSTOS_L446, err);
+    col_str(s, c + 25, e->shipper_batch, sizeof e->shipper_batch, &p, CUSTOS_L447, err);
+    e->basis = col_char(s, c + 26, &p, CUSTOS_L469, err);
+    col_str(s, c + 27, e->basis_kmp, sizeof e->basis_kmp, &p, -1, err);
+    col_str(s, c + 28, e->basis_method, sizeof e->basis_method, &p, -1, err);
     if (!col_null(s, c + 29)) {
         p |= 1ull << CUSTOS_L470;
         e->items = sqlite3_column_int64(s, c + 29);
@@ -270,17 +274,21 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
         return err;
     }
     uint64_t dummy = 0;
-    col_str(s, 0, r->state, sizeof r->state, &dummy, -1);
+    col_str(s, 0, r->state, sizeof r->state, &dummy, -1, &err);
     r->number = sqlite3_column_int64(s, 1);
-    col_str(s, 2, r->mba, sizeof r->mba, &dummy, -1);
-    col_str(s, 3, r->facility, sizeof r->facility, &dummy, -1);
-    r->type = col_char(s, 4, &dummy, -1);
+    col_str(s, 2, r->mba, sizeof r->mba, &dummy, -1, &err);
+    col_str(s, 3, r->facility, sizeof r->facility, &dummy, -1, &err);
+    r->type = col_char(s, 4, &dummy, -1, &err);
     r->date = sqlite3_column_int(s, 5);
-    col_str(s, 6, r->encoder, sizeof r->encoder, &dummy, -1);
+    col_str(s, 6, r->encoder, sizeof r->encoder, &dummy, -1, &err);
     r->start = sqlite3_column_int(s, 7);
     r->end = sqlite3_column_int(s, 8);
     int64_t declared = sqlite3_column_int64(s, 9);
     sqlite3_reset(s);
+    if (err < 0) {
+        custos_report_free(r);
+        return err;
+    }
 
     char sql[1024];
     char cols[900];

@@ -86,8 +86,8 @@ static int load_periods(custos_ledger *l, const char *state, const char *mba, pe
     sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, mba, -1, SQLITE_STATIC);
     size_t cap = 0;
-    int err = CUSTOS_OK;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int err = CUSTOS_OK, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (p->n == cap) {
             cap = cap ? cap * 2 : 16;
             custos_date *q = custos_realloc(p->end, cap * sizeof *q);
@@ -99,7 +99,14 @@ static int load_periods(custos_ledger *l, const char *state, const char *mba, pe
         }
         p->end[p->n++] = (custos_date)sqlite3_column_int(s, 0);
     }
+    if (err >= 0 && rc != SQLITE_DONE)
+        err = custos_ledger_sqlerr(l, "ICR periods");
     sqlite3_finalize(s);
+    if (err < 0) {
+        custos_free(p->end);
+        p->end = NULL;
+        p->n = 0;
+    }
     return err;
 }
 
@@ -186,9 +193,14 @@ int custos_ledger_transfers(custos_transfers **out, custos_ledger *l,
             err = custos_ledger_sqlerr(l, "prepare");
             goto done;
         }
-        if (sqlite3_step(s) == SQLITE_ROW)
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
             as_of = (custos_date)sqlite3_column_int(s, 0);
+        else
+            err = custos_ledger_sqlerr(l, "as-of date");
         sqlite3_finalize(s);
+        if (err < 0)
+            goto done;
     }
     /* Index receipts by (receiver, shipper, batch) to pair quickly: sort
      * receipts with mba=receiver, other=shipper; look shipments up with
