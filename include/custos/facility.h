@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "diag.h"
+#include "measure.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,7 @@ typedef struct custos_facility {
     char type[32];        /* see custos_facility_type_valid() */
     size_t nmbas;
     custos_mba *mbas;     /* owned */
+    custos_measurement_model measurement; /* empty when not described */
 } custos_facility;
 
 /*

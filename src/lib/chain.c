@@ -109,6 +109,8 @@ static int item_text(custos_ledger *l, const char *kind, int64_t id, char **out,
     const char *sql = NULL;
     if (!strcmp(kind, "facility"))
         sql = "SELECT document FROM facilities WHERE id=?1";
+    else if (!strcmp(kind, "targets"))
+        sql = "SELECT document FROM targets WHERE id=?1";
     if (!sql)
         return custos_error_set(CUSTOS_ETAMPER, "unknown kind of chained item '%s'", kind);
     sqlite3_stmt *s;
@@ -287,6 +289,9 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         {"SELECT id, version FROM facilities WHERE id NOT IN "
          "(SELECT item_id FROM chain WHERE kind='facility') LIMIT 1",
          "facility id %lld (version %lld) is not in the chain"},
+        {"SELECT id, 0 FROM targets WHERE id NOT IN "
+         "(SELECT item_id FROM chain WHERE kind='targets') LIMIT 1",
+         "target-value table id %lld is not in the chain"},
         {"SELECT report_id, idx FROM (SELECT r.state, r.mba, e.ref_report, e.ref_entry, e.report_id,"
          " e.idx, e.status FROM entries e JOIN reports r ON r.id = e.report_id WHERE e.kind='O' AND"
          " e.status IN ('C','D','A') EXCEPT SELECT * FROM corrections"
@@ -341,6 +346,14 @@ static void summary_for(custos_ledger *l, const char *kind, int64_t id, char *bu
                      (const char *)sqlite3_column_text(s, 3), period,
                      (long long)sqlite3_column_int64(s, 6));
         }
+        sqlite3_finalize(s);
+    } else if (!strcmp(kind, "targets")) {
+        if (sqlite3_prepare_v2(l->db, "SELECT name FROM targets WHERE id=?1", -1, &s, NULL) !=
+            SQLITE_OK)
+            return;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(buf, size, "target-value table %s", (const char *)sqlite3_column_text(s, 0));
         sqlite3_finalize(s);
     } else if (!strcmp(kind, "facility")) {
         if (sqlite3_prepare_v2(l->db, "SELECT state, facility, version FROM facilities WHERE id=?1",

@@ -14,6 +14,7 @@
 
 #include "custos/facility.h"
 #include "ledgerint.h"
+#include "measureint.h"
 
 static const char *const types[] = {
     "conversion",   "enrichment",      "fuel-fabrication", "power-reactor",
@@ -41,6 +42,7 @@ void custos_facility_free(custos_facility *f)
     }
     custos_free(f->mbas);
     custos_free(f->name);
+    custos_measurement_model_dispose(&f->measurement);
     custos_free(f);
 }
 
@@ -62,6 +64,11 @@ static void perr(pctx *p, const char *path, const char *fmt, ...)
     if (p->errors++ == 0)
         custos_error_set(CUSTOS_EINVAL, "%s: %s: %s", p->source, path, msg);
     custos_diags_add(p->d, CUSTOS_SEV_ERROR, p->source, 0, 0, 0, "%s: %s", path, msg);
+}
+
+static void json_err(void *ctx, const char *path, const char *msg)
+{
+    perr(ctx, path, "%s", msg);
 }
 
 static bool code_ok(const char *s, size_t min, size_t max, bool state)
@@ -129,7 +136,8 @@ int custos_facility_parse(custos_facility **out, const char *source, const char 
         json_decref(root);
         return custos_error_nomem();
     }
-    static const char *const top_keys[] = {"state", "facility", "name", "type", "mbas", NULL};
+    static const char *const top_keys[] = {"state", "facility", "name", "type", "mbas",
+                                           "measurement", NULL};
     static const char *const mba_keys[] = {"mba", "name", "kmps", NULL};
     static const char *const kmp_keys[] = {"kmp", "kind", "description", NULL};
     if (!json_is_object(root)) {
@@ -225,6 +233,12 @@ int custos_facility_parse(custos_facility **out, const char *source, const char 
                 km->kind = kind[0] == 'f' ? 'F' : 'I';
             km->description = dup_opt(json_object_get(ko, "description"), &err);
         }
+    }
+    json_t *meas = json_object_get(root, "measurement");
+    if (meas && err >= 0 && p.errors == 0) {
+        int me = custos_measurement_parse(&f->measurement, meas, f, json_err, &p);
+        if (me == CUSTOS_ENOMEM)
+            err = me;
     }
 done:
     json_decref(root);

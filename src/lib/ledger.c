@@ -57,11 +57,14 @@ static const char *const schema_sql =
     "CREATE INDEX facility_mbas_by_mba ON facility_mbas(state, mba, facility_id);"
     "CREATE TABLE facility_kmps("
     " facility_id INTEGER NOT NULL, mba TEXT NOT NULL, kmp TEXT NOT NULL, kind TEXT NOT NULL,"
-    " PRIMARY KEY(facility_id, mba, kmp));";
+    " PRIMARY KEY(facility_id, mba, kmp));"
+    "CREATE TABLE targets("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, document TEXT NOT NULL);";
 
 /* Append-only: received data is never updated or deleted. */
 static const char *const append_only_tables[] = {
     "chain", "reports", "entries", "corrections", "facilities", "facility_mbas", "facility_kmps",
+    "targets",
 };
 
 int custos_ledger_sqlerr(custos_ledger *l, const char *what)
