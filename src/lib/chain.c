@@ -111,12 +111,16 @@ static int item_text(custos_ledger *l, const char *kind, int64_t id, char **out,
         sql = "SELECT document FROM facilities WHERE id=?1";
     else if (!strcmp(kind, "targets"))
         sql = "SELECT document FROM targets WHERE id=?1";
+    else if (custos_document_kind(kind))
+        sql = "SELECT document FROM documents WHERE id=?1 AND kind=?2";
     if (!sql)
         return custos_error_set(CUSTOS_ETAMPER, "unknown kind of chained item '%s'", kind);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
         return custos_ledger_sqlerr(l, "prepare");
     sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_bind_parameter_count(s) == 2)
+        sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     int err = CUSTOS_OK;
     if (rc == SQLITE_ROW) {
@@ -292,6 +296,12 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         {"SELECT id, 0 FROM targets WHERE id NOT IN "
          "(SELECT item_id FROM chain WHERE kind='targets') LIMIT 1",
          "target-value table id %lld is not in the chain"},
+        {"SELECT id, version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chain c WHERE"
+         " c.kind = d.kind AND c.item_id = d.id) LIMIT 1",
+         "document id %lld (version %lld) is not in the chain"},
+        {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets') AND"
+         " NOT EXISTS (SELECT 1 FROM documents d WHERE d.kind = c.kind AND d.id = c.item_id) LIMIT 1",
+         "document id %lld of chain link %lld was deleted"},
         {"SELECT report_id, idx FROM (SELECT r.state, r.mba, e.ref_report, e.ref_entry, e.report_id,"
          " e.idx, e.status FROM entries e JOIN reports r ON r.id = e.report_id WHERE e.kind='O' AND"
          " e.status IN ('C','D','A') EXCEPT SELECT * FROM corrections"
@@ -354,6 +364,15 @@ static void summary_for(custos_ledger *l, const char *kind, int64_t id, char *bu
         sqlite3_bind_int64(s, 1, id);
         if (sqlite3_step(s) == SQLITE_ROW)
             snprintf(buf, size, "target-value table %s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    } else if (custos_document_kind(kind)) {
+        if (sqlite3_prepare_v2(l->db, "SELECT name, version FROM documents WHERE id=?1", -1, &s,
+                               NULL) != SQLITE_OK)
+            return;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(buf, size, "%s %s version %d", kind, (const char *)sqlite3_column_text(s, 0),
+                     sqlite3_column_int(s, 1));
         sqlite3_finalize(s);
     } else if (!strcmp(kind, "facility")) {
         if (sqlite3_prepare_v2(l->db, "SELECT state, facility, version FROM facilities WHERE id=?1",

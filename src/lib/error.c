@@ -49,7 +49,11 @@ void custos_clear_error(void)
 
 int custos_error_setv(int err, const char *fmt, va_list ap)
 {
-    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    /* Format into a scratch buffer first: a caller may pass the current
+     * message (custos_last_error()) as an argument to wrap it. */
+    char tmp[MESSAGE_MAX];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    memcpy(last_message, tmp, sizeof last_message);
     for (char *p = last_message; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';

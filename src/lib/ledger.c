@@ -59,12 +59,15 @@ static const char *const schema_sql =
     " facility_id INTEGER NOT NULL, mba TEXT NOT NULL, kmp TEXT NOT NULL, kind TEXT NOT NULL,"
     " PRIMARY KEY(facility_id, mba, kmp));"
     "CREATE TABLE targets("
-    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, document TEXT NOT NULL);";
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, document TEXT NOT NULL);"
+    "CREATE TABLE documents("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,"
+    " document TEXT NOT NULL, UNIQUE(kind, name, version));";
 
 /* Append-only: received data is never updated or deleted. */
 static const char *const append_only_tables[] = {
     "chain", "reports", "entries", "corrections", "facilities", "facility_mbas", "facility_kmps",
-    "targets",
+    "targets", "documents",
 };
 
 int custos_ledger_sqlerr(custos_ledger *l, const char *what)

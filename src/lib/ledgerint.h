@@ -94,4 +94,9 @@ void custos_store_columns(char *buf, size_t size, const char *prefix);
  * it with the registry tables; CUSTOS_ETAMPER on a difference. */
 int custos_facility_verify_registry(custos_ledger *l);
 
+/* True when kind names a kind of document stored in table documents
+ * (document.c): anything chained that is not a report, facility or
+ * target-value table. */
+bool custos_document_kind(const char *kind);
+
 #endif
