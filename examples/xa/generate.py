@@ -675,7 +675,7 @@ class FF:
             parts_5 = [c["u5_mg"] // 3, c["u5_mg"] // 3, c["u5_mg"] - 2 * (c["u5_mg"] // 3)]
             for k in range(3):
                 e = Entry(L309="N", L407="2", L411="RP", L412=ymd(cday), L430=MDC_POWDER,
-                          L446="PW26%02d-%d" % (month, k + 1), L469="T/2/FFLC30B", L470="1")
+                          L446="PW26%02d-%d" % (month, k + 1), L469="T/1/FFLC30B", L470="1")
                 icr.entries.append(e.w(630, parts_u[k]).w(670, parts_5[k]))
             self.process[c["x"]] = self.process.get(c["x"], 0.0) + c["u"]
             # Assembly production, at most four a month.
