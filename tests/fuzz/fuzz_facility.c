@@ -8,9 +8,9 @@
  * (codes of the stated lengths, at least one MBA) and its model must
  * answer look-ups: each point is found for its own MBA and KMP, each
  * calibration period contains its own start date, each method of the
- * facility's own list is found.  The last bytes of the input also serve
- * as a material description query, so hostile queries reach the look-up
- * too.  A leak through the allocation seam aborts.
+ * facility's own list is found.  The last (size % 8) bytes of the input
+ * also serve as a material description query, so hostile queries reach
+ * the look-up too.  A leak through the allocation seam aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ static void check(const custos_facility *f, const uint8_t *data, size_t size)
     const custos_measurement_model *m = &f->measurement;
     /* An exact-size heap copy, so a look-up reading past the terminator
      * is caught by AddressSanitizer. */
-    size_t q = size < 8 ? size : 8;
+    size_t q = size % 8;
     char *query = malloc(q + 1);
     if (!query)
         return;
