@@ -240,9 +240,11 @@ static int balance_mba(out_list *o, custos_ledger *l, const char *state, const c
     sqlite3_finalize(s);
     if (err < 0)
         goto done;
-    qsort(pits, npits, sizeof *pits, cmp_date);
+    /* No PIT or one (an MBA with only textual reports, say): no period to
+     * close, and pits may be NULL, which qsort must not be given. */
     if (npits < 2)
         goto mbr_only;
+    qsort(pits, npits, sizeof *pits, cmp_date);
     pit_sums = custos_calloc(npits, sizeof *pit_sums);
     pa = custos_calloc(1, sizeof *pa);
     if (!pit_sums || !pa) {
