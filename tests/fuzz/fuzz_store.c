@@ -261,8 +261,8 @@ static void edit(sqlite3 *db, const uint8_t **p, const uint8_t *end)
 static bool known_error(int err)
 {
     return err == CUSTOS_OK || err == CUSTOS_ENOTFOUND || err == CUSTOS_EINVAL ||
-           err == CUSTOS_ENOMEM || err == CUSTOS_ESTORAGE || err == CUSTOS_ETOOBIG ||
-           err == CUSTOS_ETAMPER;
+           err == CUSTOS_EDOMAIN || err == CUSTOS_ENOMEM || err == CUSTOS_ESTORAGE ||
+           err == CUSTOS_ETOOBIG || err == CUSTOS_ETAMPER;
 }
 
 static void expect(int err)
