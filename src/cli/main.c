@@ -2,6 +2,7 @@
 /*
  * main.c: the custos command: git-style subcommands from one table.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,27 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", c->name, c->summary);
 }
 
+/* The command's status, made a failure when standard output could not be
+ * written (a full disk, a closed pipe): output lost without a word would
+ * pass for success. */
+static int finish(int status)
+{
+    int e = fflush(stdout) ? errno : 0;
+    if (ferror(stdout) || e) {
+        cli_errorf("standard output: %s", e ? strerror(e) : "write error");
+        return EXIT_FAIL;
+    }
+    return status;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    return finish(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
     if (custos_global_init() < 0) {
         cli_error(NULL);
