@@ -142,6 +142,18 @@ CUSTOS_API int custos_ledger_sequence(custos_sequence **out, custos_ledger *l, c
 CUSTOS_API int custos_sequence_parse(custos_sequence **out, const char *name, const char *json,
                                      size_t len, custos_diags *d);
 
+/*
+ * Parse a diversion scenario for sequence s (CSV, docs/formats.md section
+ * "Diversion scenario"): a header "period,grams", then one row per period
+ * with material diverted: the period as its number (1..n) or its PIT date
+ * (YYYY-MM-DD), and grams >= 0.  Periods not named divert nothing; a
+ * period named twice is an error.  *out receives n values; caller frees
+ * with custos_free().  Problems go to d with their line.  CUSTOS_OK,
+ * CUSTOS_EINVAL, CUSTOS_ETOOBIG, CUSTOS_ENOMEM.
+ */
+CUSTOS_API int custos_scenario_parse(double **out, const custos_sequence *s, const char *name,
+                                     const char *text, size_t len, custos_diags *d);
+
 /* ---- incremental Cholesky --------------------------------------------- */
 
 /*

@@ -5,7 +5,9 @@
  * systematic group), and the sequence file (JSON) a researcher or a test
  * hands custos instead of a ledger.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -242,5 +244,128 @@ done:
         return err;
     }
     *out = s;
+    return CUSTOS_OK;
+}
+
+/* ---- diversion scenarios ------------------------------------------------ */
+
+int custos_scenario_parse(double **out, const custos_sequence *s, const char *name,
+                          const char *text, size_t len, custos_diags *d)
+{
+    *out = NULL;
+    if (len > (size_t)CUSTOS_MAX_JSON_FILE)
+        return custos_error_set(CUSTOS_ETOOBIG, "%s: larger than %ld bytes", name,
+                                (long)CUSTOS_MAX_JSON_FILE);
+    double *v = custos_calloc(s->n, sizeof *v);
+    unsigned char *seen = custos_calloc(s->n, 1);
+    if (!v || !seen) {
+        custos_free(v);
+        custos_free(seen);
+        return custos_error_nomem();
+    }
+    int bad_n = 0;
+    uint32_t lineno = 0;
+    bool header = false;
+    size_t pos = 0;
+    char line[256];
+    while (pos < len) {
+        size_t e = pos;
+        while (e < len && text[e] != '\n')
+            e++;
+        size_t n = e - pos;
+        lineno++;
+        if (n && text[pos + n - 1] == '\r')
+            n--;
+        const char *src = text + pos;
+        pos = e + 1;
+        if (n >= sizeof line) {
+            custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0, "line longer than 255 bytes");
+            bad_n++;
+            continue;
+        }
+        memcpy(line, src, n);
+        line[n] = '\0';
+        if (memchr(line, '\0', n)) {
+            custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0, "NUL byte in the line");
+            bad_n++;
+            continue;
+        }
+        if (!n || line[0] == '#')
+            continue;
+        char *comma = strchr(line, ',');
+        if (!header) {
+            if (strcmp(line, "period,grams")) {
+                custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                                 "header must be period,grams");
+                bad_n++;
+                break;
+            }
+            header = true;
+            continue;
+        }
+        if (!comma || strchr(comma + 1, ',')) {
+            custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                             "needs two fields: period,grams");
+            bad_n++;
+            continue;
+        }
+        *comma = '\0';
+        const char *ps = line, *gs = comma + 1;
+        size_t t = SIZE_MAX;
+        char *end;
+        if (strlen(ps) == 10 && ps[4] == '-' && ps[7] == '-') {
+            int y, mo, da;
+            char tail;
+            if (sscanf(ps, "%4d-%2d-%2d%c", &y, &mo, &da, &tail) == 3) {
+                custos_date dt = y * 10000 + mo * 100 + da;
+                for (size_t k = 0; k < s->n; k++)
+                    if (s->end[k] == dt)
+                        t = k;
+            }
+            if (t == SIZE_MAX) {
+                custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                                 "field period: %s is not the PIT date of a balance period", ps);
+                bad_n++;
+                continue;
+            }
+        } else {
+            errno = 0;
+            long long k = strtoll(ps, &end, 10);
+            if (errno || end == ps || *end || k < 1 || (unsigned long long)k > s->n) {
+                custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                                 "field period: needs a period number 1..%zu or a PIT date", s->n);
+                bad_n++;
+                continue;
+            }
+            t = (size_t)(k - 1);
+        }
+        errno = 0;
+        double g = strtod(gs, &end);
+        if (errno || end == gs || *end || !isfinite(g) || g < 0.0 || g > 1e15) {
+            custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                             "field grams: needs a number of grams >= 0");
+            bad_n++;
+            continue;
+        }
+        if (seen[t]) {
+            custos_diags_add(d, CUSTOS_SEV_ERROR, name, lineno, 0, 0,
+                             "field period: period %zu is named twice", t + 1);
+            bad_n++;
+            continue;
+        }
+        seen[t] = 1;
+        v[t] = g;
+    }
+    if (!header && !bad_n) {
+        custos_diags_add(d, CUSTOS_SEV_ERROR, name, 1, 0, 0, "empty scenario (needs the header "
+                                                             "period,grams)");
+        bad_n++;
+    }
+    custos_free(seen);
+    if (bad_n) {
+        custos_free(v);
+        return custos_error_set(CUSTOS_EINVAL, "%s: invalid diversion scenario", name);
+    }
+    *out = v;
     return CUSTOS_OK;
 }

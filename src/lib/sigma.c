@@ -243,6 +243,13 @@ static bool resolve(entry_model *em, const custos_measurement_model *mm,
     for (int r = 0; r < 3; r++) {
         if (!names[r][0])
             continue;
+        /* One method named for two roles (NDA giving element and isotope
+         * together) is one measurement: its errors count once. */
+        bool again = false;
+        for (int k = 0; k < em->nm; k++)
+            again |= !strcmp(em->method[k], names[r]);
+        if (again)
+            continue;
         const custos_uncertainty *u =
             custos_uncertainty_for(mm, tables, nt, names[r], pt->material);
         if (!u) {
@@ -517,7 +524,9 @@ int custos_ledger_sigma(custos_ledger *l, custos_balances *b, custos_diags *d)
                   (const custos_targets *const *)e.t, e.nt, &m};
         if ((err = build(&m, &cx)) < 0)
             break;
-        if (m.unmodelled)
+        /* An MBA whose facility describes no measurement at all simply
+         * has no sigma-MUF; a model with holes is a finding. */
+        if (m.unmodelled && cx.mm)
             custos_diags_add(d, CUSTOS_SEV_FINDING, "", 0, 0, 0,
                              "MBA %s/%s: %lld weight%s without a measurement model, first: %s; "
                              "their balances have no sigma-MUF",
