@@ -91,6 +91,10 @@ int cmd_arl(int argc, char **argv);
 int cmd_pd(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_dstat(int argc, char **argv);
+int cmd_blend(int argc, char **argv);
+int cmd_swu(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
+int cmd_agreements(int argc, char **argv);
 
 const cli_command *cli_find(const char *name);
 

@@ -118,6 +118,46 @@ const cli_command cli_commands[] = {
      "the same result for a seed whatever T), with standard errors.  --abrupt: G\n"
      "grams in period T (default the last); --protracted: G grams spread evenly;\n"
      "--scenario: a CSV profile (period,grams; docs/formats.md).\n"},
+    {"agreement", cmd_agreement, "store, check, list and show agreements",
+     "usage: custos agreement add DB FILE...\n"
+     "       custos agreement check FILE...\n"
+     "       custos agreement list DB [--all]\n"
+     "       custos agreement show DB NAME [--version N]\n"
+     "\n"
+     "add    check agreements (JSON, docs/formats.md) and store each as the next\n"
+     "       version of its document, hash-chained; nothing is stored when a file\n"
+     "       is bad.  A file identical to the stored version is left unchanged.\n"
+     "check  check agreements without storing them.\n"
+     "list   the stored agreements (--all: every version).\n"
+     "show   the stored text of an agreement (default: the latest version).\n"},
+    {"agreements", cmd_agreements, "status of every commitment: met, at risk, breached",
+     "usage: custos agreements DB [--as-of YYYY-MM-DD] [--agreement NAME]\n"
+     "                            [--format table|csv|json] [--entries N]\n"
+     "\n"
+     "Evaluate every commitment of the stored agreements from the books (entries\n"
+     "with corrections applied, and balances): met, at risk or breached, the\n"
+     "deciding value against its bound, the margin, progress to date and its\n"
+     "linear projection, and the entries (MBA, report/entry) that decide it.\n"
+     "--as-of defaults to the latest period end in the ledger; a suspended\n"
+     "agreement is evaluated up to its suspension.  --entries sets how many\n"
+     "deciding entries the table shows (default 5).\n"
+     "Exit status 1 when a commitment is breached.\n"},
+    {"blend", cmd_blend, "down-blending: blendstock and product for a mass of HEU",
+     "usage: custos blend --heu GRAMS --heu-assay X --blendstock-assay Y\n"
+     "                    --product-assay Z [--format table|json]\n"
+     "\n"
+     "U-235 balance of blending: m_H x_H + m_B x_B = m_P x_P, m_H + m_B = m_P.\n"
+     "Prints the blendstock and product masses (grams) and their U-235.  Assays\n"
+     "are fractions (0.044 for 4.4 %) with Y < Z < X.  Exit status 1 for assays\n"
+     "out of order or outside (0, 1), 2 for usage.\n"},
+    {"swu", cmd_swu, "enrichment: feed, tails and separative work",
+     "usage: custos swu --feed-assay F --product-assay P --tails-assay T\n"
+     "                  --product GRAMS [--format table|json]\n"
+     "\n"
+     "F/P = (P - T)/(F - T), tails = feed - product, and separative work\n"
+     "SW = P V(x_p) + T V(x_t) - F V(x_f) with V(x) = (2x - 1) ln(x/(1 - x)),\n"
+     "printed in kg-SWU.  Assays are fractions with T < F < P.  Exit status 1\n"
+     "for assays out of order or outside (0, 1), 2 for usage.\n"},
     {NULL, NULL, NULL, NULL},
 };
 
