@@ -441,5 +441,6 @@ void custos_balances_free(custos_balances *b)
     if (!b)
         return;
     custos_free(b->items);
+    custos_free(b->contribs);
     custos_free(b);
 }

@@ -208,7 +208,7 @@ int custos_measurement_parse(custos_measurement_model *m, json_t *obj, const cus
         }
         json_object_foreach(p, key, v) {
             static const char *const known[] = {"mba", "kmp", "mdc", "material", "bulk",
-                                                "element", "isotopic", NULL};
+                                                "element", "isotopic", "random_per_item", NULL};
             bool found = false;
             for (const char *const *k = known; *k; k++)
                 found |= !strcmp(*k, key);
@@ -250,6 +250,12 @@ int custos_measurement_parse(custos_measurement_model *m, json_t *obj, const cus
         } else {
             custos_strlcpy(pt->material, material, sizeof pt->material);
         }
+        json_t *pi = json_object_get(p, "random_per_item");
+        if (pi && !json_is_boolean(pi)) {
+            fn(ctx, path, "\"random_per_item\" needs true or false");
+            bad++;
+        }
+        pt->per_item = json_is_true(pi);
         static const char *const roles[3] = {"bulk", "element", "isotopic"};
         char *dst[3] = {pt->bulk, pt->element, pt->isotopic};
         int given = 0;

@@ -243,8 +243,11 @@ static void check_weights(ctx *c, const custos_entry *e)
             err_at(c, e, 780, "U-235 fraction %s is not below natural (0.711 %%) for depleted U",
                    pct);
     }
-    /* Category changes carry both categories, the same uranium in each. */
-    if (custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
+    /* A category change in an ICR carries both categories, the same
+     * uranium in each.  An MBR gives its balance per element category, so
+     * its NE line of the N balance carries 610 alone and the NE line of
+     * the E balance 630 and 670 (one line per category, or both in one). */
+    if (c->r->type == 'I' && custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
         static const int elem_of[256] = {['E'] = 630, ['N'] = 610, ['D'] = 620};
         int from = elem_of[(unsigned char)e->code[0]], to = elem_of[(unsigned char)e->code[1]];
         bool hf, ht;
