@@ -284,7 +284,8 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
     } checks[] = {
         {"SELECT id, number FROM reports WHERE id NOT IN "
          "(SELECT item_id FROM chain WHERE kind='report') LIMIT 1",
-         "report id %lld (number %lld) is not in the chain (inserted behind custos's back)"},
+         "report id %lld (number %lld) has no chain link (inserted behind custos's back, or its "
+         "link removed)"},
         {"SELECT report_id, idx FROM entries WHERE report_id NOT IN (SELECT id FROM reports) LIMIT 1",
          "entry %2$lld of report id %1$lld belongs to no stored report"},
         {"SELECT item_id, seq FROM chain WHERE kind='report' AND item_id NOT IN "
@@ -302,12 +303,17 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets') AND"
          " NOT EXISTS (SELECT 1 FROM documents d WHERE d.kind = c.kind AND d.id = c.item_id) LIMIT 1",
          "document id %lld of chain link %lld was deleted"},
-        {"SELECT report_id, idx FROM (SELECT r.state, r.mba, e.ref_report, e.ref_entry, e.report_id,"
-         " e.idx, e.status FROM entries e JOIN reports r ON r.id = e.report_id WHERE e.kind='O' AND"
-         " e.status IN ('C','D','A') EXCEPT SELECT * FROM corrections"
-         " UNION ALL SELECT * FROM corrections EXCEPT SELECT r.state, r.mba, e.ref_report,"
+        /* Both differences, each in its own subquery: SQLite's compound
+         * operators associate to the left, so "A EXCEPT B UNION ALL B
+         * EXCEPT A" would be ((A - B) + B) - A, always empty. */
+        {"SELECT report_id, idx FROM (SELECT * FROM (SELECT r.state, r.mba, e.ref_report,"
          " e.ref_entry, e.report_id, e.idx, e.status FROM entries e JOIN reports r ON"
-         " r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')) LIMIT 1",
+         " r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')"
+         " EXCEPT SELECT * FROM corrections)"
+         " UNION ALL SELECT * FROM (SELECT * FROM corrections EXCEPT SELECT r.state, r.mba,"
+         " e.ref_report, e.ref_entry, e.report_id, e.idx, e.status FROM entries e JOIN reports r"
+         " ON r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')))"
+         " ORDER BY report_id, idx LIMIT 1",
          "the corrections index disagrees with entry %2$lld of report id %1$lld"},
         {"SELECT facility_id, 0 FROM facility_mbas WHERE facility_id NOT IN "
          "(SELECT id FROM facilities) LIMIT 1",

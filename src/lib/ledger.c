@@ -755,8 +755,12 @@ static void check_corrections(hctx *h, const custos_entry *e)
     custos_date ps = (custos_date)sqlite3_column_int(s, 2), pe = (custos_date)sqlite3_column_int(s, 3);
     sqlite3_reset(s);
     if (ttype != r->type) {
-        herr(h, CUSTOS_SEV_ERROR, e, 309, "refers to report %lld, which is not an %s",
-             (long long)e->ref_report, r->type == 'I' ? "ICR" : r->type == 'P' ? "PIL" : "MBR");
+        static const char *const names[] = {"an ICR", "a PIL", "an MBR", "a textual report"};
+        int ti = ttype == 'I' ? 0 : ttype == 'P' ? 1 : ttype == 'M' ? 2 : 3;
+        int ri = r->type == 'I' ? 0 : r->type == 'P' ? 1 : r->type == 'M' ? 2 : 3;
+        herr(h, CUSTOS_SEV_ERROR, e, 309, "%s refers to report %s;%lld, which is %s, not %s",
+             e->status == 'C' ? "correction" : e->status == 'D' ? "deletion" : "late addition",
+             e->ref_state, (long long)e->ref_report, names[ti], names[ri]);
         return;
     }
     /* Is the key (report, entry) live now? */
