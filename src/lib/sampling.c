@@ -28,7 +28,9 @@ int custos_attribute_sample_size(long *n, long population, long defects, double 
     /* P(no defect among m) = prod_{i<m} (N - r - i) / (N - i). */
     double p = 1.0;
     long m = 0;
-    while (p > beta && m < population) {
+    /* p is a product of rounded ratios: beta reached within rounding
+     * counts as reached (r = 1 gives exactly N (1 - beta)). */
+    while (p > beta * (1.0 + 1e-12) && m < population) {
         p *= (double)(population - defects - m) / (double)(population - m);
         m++;
     }

@@ -36,7 +36,8 @@ static void attribute(void **state)
         double beta;
         long want;
     } exact[] = {{100, 10, 0.1, 20}, {500, 4, 0.05, 263}, {500, 13, 0.05, 102},
-                 {500, 75, 0.05, 19}, {1000, 1, 0.1, 900}, {37, 37, 0.5, 1}};
+                 {500, 75, 0.05, 19}, {1000, 1, 0.1, 900}, {37, 37, 0.5, 1},
+                 {400, 1, 0.1, 360}};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
         assert_int_equal(custos_attribute_sample_size(&n, exact[i].pop, exact[i].r, exact[i].beta,
                                                       true),
