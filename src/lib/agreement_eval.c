@@ -86,6 +86,23 @@ static double project(int64_t done, int64_t done_back, custos_date back, custos_
     return (double)done + (double)(done - done_back) / days * custos_date_diff(t1, t);
 }
 
+/* The end of the day before d (the window of a commitment that starts on
+ * d), or 0 for an open start. */
+static custos_date day_before(custos_date d)
+{
+    return d ? custos_date_add(d, -1) : 0;
+}
+
+/* The first PIT of any MBA of the set: before it no books are open. */
+static custos_date set_open(const ag_set *s)
+{
+    custos_date open = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->npits && (!open || s->v[i]->pits[0] < open))
+            open = s->v[i]->pits[0];
+    return open;
+}
+
 /* The start of the trailing window for a projection: horizon days back,
  * not before t0. */
 static custos_date trail_start(custos_date t0, custos_date t1, int horizon)
@@ -143,7 +160,7 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->bound = m->value;
     st->bound_mg = m->mg;
     custos_date t1 = c->until && c->until < as_of ? c->until : as_of;
-    custos_date t0 = c->from;
+    custos_date t0 = day_before(c->from);
     if (s.with_reports == 0) {
         no_reports(st, c->scope.state[0] ? "the State" : "the MBAs listed");
         goto done;
@@ -152,9 +169,9 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->value_mg = cur;
     st->value = to_display(cur, m);
     st->decided_on = t1;
-    if (t0 && as_of < t0) {
+    if (c->from && as_of < c->from) {
         st->state = CUSTOS_COMMITMENT_MET;
-        reason(st, "in force from %s; nothing due yet (inventory %s)", iso(d1, t0),
+        reason(st, "in force from %s; nothing due yet (inventory %s)", iso(d1, c->from),
                fmt_mass(v1, cur, m, el));
         goto done;
     }
@@ -185,9 +202,10 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     }
     /* The trend over the trailing horizon (or since the start), carried
      * forward over the horizon, to the end of the commitment at most. */
-    custos_date back = custos_date_add(t1, -c->horizon_days);
-    if (t0 && back < t0)
-        back = t0;
+    custos_date back = trail_start(t0, t1, c->horizon_days);
+    custos_date open = set_open(&s);
+    if (back < open)
+        back = open < t1 ? open : t1;
     int64_t then = custos_ag_set_inventory(&s, back, &cl);
     custos_date tp = custos_date_add(t1, c->horizon_days);
     if (c->until && tp > c->until)
@@ -247,13 +265,13 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
         goto done;
     }
     custos_date t1 = c->until && c->until < as_of ? c->until : as_of;
-    custos_date t0 = c->from;
-    if (t0 && as_of < t0) {
+    custos_date t0 = day_before(c->from);
+    if (c->from && as_of < c->from) {
         st->state = CUSTOS_COMMITMENT_MET;
-        reason(st, "in force from %s; nothing due yet", iso(d1, t0));
+        reason(st, "in force from %s; nothing due yet", iso(d1, c->from));
         goto done;
     }
-    /* Every uranium ag_part on inventory or changing hands in [t0, t1]: the
+    /* Every uranium part on inventory or changing hands in [t0, t1]: the
      * PILs from the last PIT on or before t0, the ICR entries after t0. */
     double highest = 0;
     size_t above = 0;
@@ -409,7 +427,7 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
     }
     custos_date t0 = c->from, t1 = as_of;
     ag_part pts[6];
-    /* Every counted ag_part of a route entry, dated. */
+    /* Every counted part of a route entry, dated. */
     for (size_t i = 0; i < s.n && err >= 0; i++) {
         const ag_books *b = s.v[i];
         for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
@@ -611,7 +629,7 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     /* Material first listed in the opening PIL is neither a flow nor a
      * starting inventory before the books open: start there at the
      * earliest. */
-    custos_date t0 = c->from, t1 = as_of;
+    custos_date t0 = day_before(c->from), t1 = as_of;
     if (b->npits && t0 < b->pits[0])
         t0 = b->pits[0];
     if (t1 < t0) {
@@ -727,7 +745,7 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     ag_classifier cl = {AG_CL_HEU, NULL, 0, 0};
-    custos_date t0 = c->from, t1 = as_of;
+    custos_date t0 = day_before(c->from), t1 = as_of;
     if (b->npits && t0 < b->pits[0])
         t0 = b->pits[0];
     if (t1 < t0) {
