@@ -85,6 +85,7 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 const cli_command *cli_find(const char *name);
 
