@@ -192,7 +192,7 @@ void sim_measure(sim *s, sim_mba *m, const char *kmp, const char *mdc, const sim
     int64_t a = sim_round((double)truth->u235 * (1.0 + eb + eu + ei));
     int64_t p = sim_round((double)truth->pu * (1.0 + eb + ep));
     out->u = u > 0 ? u : 0;
-    out->u235 = a > 0 ? (a <= out->u ? a : out->u) : 0;
+    out->u235 = a > 0 ? a : 0;
     out->pu = p > 0 ? p : 0;
 }
 
