@@ -126,13 +126,19 @@ static int rep_day(sim *s, sim_fac *f, custos_date d)
     sim_batch *feed = vessel(m, T_FEED), *proc = vessel(m, T_PROC);
     if (!feed || !proc)
         return custos_error_set(CUSTOS_EINVAL, "reprocessing %s lost a vessel", f->code);
-    /* Feed to extraction: half of the feed tank a day. */
-    sim_mat x = split(&feed->truth, 500000, 500000);
+    /* Feed to extraction: half of the feed tank a day (all of a heel
+     * under 1 kg U, so vessels empty rather than keep traces). */
+    int64_t half = feed->truth.u < SIM_KG ? 1000000 : 500000;
+    sim_mat x = split(&feed->truth, half, half);
     add_mat(proc, &x);
     /* Extraction: 1/holdup_days of the cycles' content comes out. */
     int64_t share = c->holdup_days > 0 ? 1000000 / c->holdup_days : 1000000;
+    if (proc->truth.u < SIM_KG)
+        share = 1000000;
     sim_mat out = split(&proc->truth, share, share);
-    sim_mat waste = split(&out, c->loss_u_ppm, c->loss_pu_ppm);
+    sim_mat waste = {0, 0, 0};
+    if (out.u >= SIM_KG)
+        waste = split(&out, c->loss_u_ppm, c->loss_pu_ppm);
     add_mat(vessel(m, T_HLW), &waste);
     sim_mat pu_part = {0, 0, out.pu}, u_part = {out.u, out.u235, 0};
     add_mat(vessel(m, T_PU), &pu_part);
