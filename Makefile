@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@CC=clang cmake -S . -B build-fuzz -DCUSTOS_FUZZ=ON -DCUSTOS_WERROR=OFF \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target fuzz_reader fuzz_facility
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_reader fuzz_facility fuzz_sim_config
 	@scripts/fuzz build-fuzz $(FUZZ_SECONDS)
 
 bench: build

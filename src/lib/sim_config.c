@@ -335,6 +335,9 @@ static void parse_fac(pctx *p, json_t *o, const char *path, sim_fac_cfg *f, int 
     if (f->type == SIM_DOWNBLENDING &&
         !(f->blendstock_assay < f->product_assay && f->product_assay < f->heu_assay))
         perr(p, path, "assays need blendstock_assay < product_assay < heu_assay");
+    if (f->type == SIM_DOWNBLENDING && f->blendstock_assay <= 0.0072)
+        perr(p, path, "\"blendstock_assay\" must be above natural (0.0072): the plant books "
+                      "HEU, blendstock and product as enriched uranium");
     if (f->type == SIM_DOWNBLENDING && f->product_assay >= 0.2)
         perr(p, path, "\"product_assay\" of a down-blending plant must be LEU (below 0.2)");
     if ((f->type == SIM_POWER_REACTOR || f->type == SIM_RESEARCH_REACTOR) &&
