@@ -229,10 +229,12 @@ static int reactor_day(sim *s, sim_fac *f, custos_date d)
             err = sim_import(s, m, d, "A", "A", "1", fresh_mdc(f), 'E', true, 1, &a, NULL);
         }
     }
-    /* Cooled spent fuel leaves: to storage or reprocessing, or abroad. */
+    /* Cooled spent fuel leaves: to storage or reprocessing, or abroad.
+     * (YYYYMMDD integers compare in calendar order.) */
+    custos_date cooled = custos_date_add(d, -c->cooling_days);
     for (size_t i = 0; i < m->nb && err >= 0;) {
         sim_batch *b = &m->b[i];
-        if (strcmp(b->kmp, "3") || custos_date_diff(b->date, d) < c->cooling_days) {
+        if (b->kmp[0] != '3' || b->date > cooled) {
             i++;
             continue;
         }
@@ -341,8 +343,9 @@ static int pustore_day(sim *s, sim_fac *f, custos_date d)
     int err = CUSTOS_OK;
     if (f->cfg->cooling_days <= 0 || !f->cfg->foreign[0])
         return CUSTOS_OK;
+    custos_date held = custos_date_add(d, -f->cfg->cooling_days);
     for (size_t i = 0; i < m->nb && err >= 0;) {
-        if (custos_date_diff(m->b[i].date, d) < f->cfg->cooling_days) {
+        if (m->b[i].date > held) {
             i++;
             continue;
         }
