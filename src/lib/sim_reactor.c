@@ -187,8 +187,14 @@ static int discharge(sim *s, sim_fac *f, custos_date d)
         b->date = d;
         b->state = 2;
     }
-    /* Reload from the fresh fuel store. */
-    for (int k = 0; k < c->reload_assemblies; k++) {
+    /* Reload from the fresh fuel store; what the domestic plants did not
+     * deliver in time is bought abroad. */
+    for (int k = count_at(m, "1"); k < c->reload_assemblies && err >= 0; k++) {
+        sim_mat a = {(int64_t)(c->assembly_kg * 1e6), 0, 0};
+        a.u235 = sim_u235_of(a.u, c->enrichment);
+        err = sim_import(s, m, d, "A", "A", "1", fresh_mdc(f), 'E', true, 1, &a, NULL);
+    }
+    for (int k = 0; k < c->reload_assemblies && err >= 0; k++) {
         long i = sim_batch_find(m, "1", 'E', 0);
         if (i < 0)
             break;
