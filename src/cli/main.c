@@ -180,6 +180,16 @@ const cli_command cli_commands[] = {
      "differences per stratum, and the test of D at level A (default 0.05).\n"
      "With a ledger, also MUF - D for the balance period ending at the PIT.  An\n"
      "alarm is a finding (exit 1).\n"},
+    {"simulate", cmd_simulate, "write a simulated State's facilities and reports",
+     "usage: custos simulate --config FILE --seed S --out DIR [--years N]\n"
+     "                       [--errors on|off]\n"
+     "\n"
+     "Simulate the State of configuration FILE (JSON, docs/formats.md) for its\n"
+     "years (or N) and write into DIR (which must not exist or be empty):\n"
+     "facilities/*.json (custos facility add), reports/MBA.c10 (ICR, PIL and MBR\n"
+     "of each MBA in Code 10 labelled form, for custos import) and truth.json\n"
+     "(true flows, true MUF, diversions).  The same FILE and S give the same\n"
+     "bytes on every machine.  --errors overrides measurement_errors.\n"},
     {NULL, NULL, NULL, NULL},
 };
 
