@@ -85,6 +85,12 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_game(int argc, char **argv);
+int cmd_allocate(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 const cli_command *cli_find(const char *name);
 
