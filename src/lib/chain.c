@@ -106,6 +106,8 @@ static int item_text(custos_ledger *l, const char *kind, int64_t id, char **out,
         custos_report_free(r);
         return err;
     }
+    if (!strcmp(kind, "signature"))
+        return custos_signature_text(l, id, out, len);
     const char *sql = NULL;
     if (!strcmp(kind, "facility"))
         sql = "SELECT document FROM facilities WHERE id=?1";
@@ -299,7 +301,14 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         {"SELECT id, version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chain c WHERE"
          " c.kind = d.kind AND c.item_id = d.id) LIMIT 1",
          "document id %lld (version %lld) is not in the chain"},
-        {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets') AND"
+        {"SELECT report_id, 0 FROM signatures WHERE report_id NOT IN "
+         "(SELECT item_id FROM chain WHERE kind='signature') LIMIT 1",
+         "the signature of report id %lld is not in the chain"},
+        {"SELECT item_id, seq FROM chain WHERE kind='signature' AND item_id NOT IN "
+         "(SELECT report_id FROM signatures) LIMIT 1",
+         "the signature of report id %lld (chain link %lld) was deleted"},
+        {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets',"
+         " 'signature') AND"
          " NOT EXISTS (SELECT 1 FROM documents d WHERE d.kind = c.kind AND d.id = c.item_id) LIMIT 1",
          "document id %lld of chain link %lld was deleted"},
         {"SELECT report_id, idx FROM (SELECT r.state, r.mba, e.ref_report, e.ref_entry, e.report_id,"
@@ -317,6 +326,10 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         err = expect_empty(l, checks[i].sql, checks[i].fmt);
     if (err >= 0)
         err = custos_facility_verify_registry(l);
+    if (err >= 0)
+        err = custos_signatures_verify(l);
+    if (err >= 0)
+        err = custos_audit_verify_chain(l, NULL);
     if (err >= 0 && expect_head && memcmp(prev, want_head, CUSTOS_HASH_BYTES))
         err = custos_error_set(CUSTOS_ETAMPER,
                                "the chain does not end at the expected head (links were removed "
@@ -364,6 +377,15 @@ static void summary_for(custos_ledger *l, const char *kind, int64_t id, char *bu
         sqlite3_bind_int64(s, 1, id);
         if (sqlite3_step(s) == SQLITE_ROW)
             snprintf(buf, size, "target-value table %s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    } else if (!strcmp(kind, "signature")) {
+        if (sqlite3_prepare_v2(l->db, "SELECT key_id FROM signatures WHERE report_id=?1", -1, &s,
+                               NULL) != SQLITE_OK)
+            return;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(buf, size, "signature of report id %lld by key %s", (long long)id,
+                     (const char *)sqlite3_column_text(s, 0));
         sqlite3_finalize(s);
     } else if (custos_document_kind(kind)) {
         if (sqlite3_prepare_v2(l->db, "SELECT name, version FROM documents WHERE id=?1", -1, &s,
