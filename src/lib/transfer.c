@@ -205,8 +205,10 @@ int custos_ledger_transfers(custos_transfers **out, custos_ledger *l,
     /* Index receipts by (receiver, shipper, batch) to pair quickly: sort
      * receipts with mba=receiver, other=shipper; look shipments up with
      * the roles swapped. */
-    qsort(recv.v, recv.n, sizeof *recv.v, cmp_leg);
-    qsort(ship.v, ship.n, sizeof *ship.v, cmp_leg);
+    if (recv.n > 1) /* an empty list is NULL, which qsort must not be given */
+        qsort(recv.v, recv.n, sizeof *recv.v, cmp_leg);
+    if (ship.n > 1)
+        qsort(ship.v, ship.n, sizeof *ship.v, cmp_leg);
     t = custos_calloc(1, sizeof *t);
     if (!t) {
         err = custos_error_nomem();
