@@ -164,6 +164,9 @@ static void check_labels(ctx *c, const custos_entry *e)
     if (!needs_weights && e->wmask && (e->status == 'U' || c->r->type == 'T'))
         err_at(c, e, custos_weight_label(__builtin_ctz(e->wmask)),
                "weights are not allowed in this entry");
+    if (c->r->type == 'I' && (e->present & B(411)) && e->status != 'U' && e->status != 'D' &&
+        custos_change_code_kind(e->code) == CUSTOS_CHANGE_NONE)
+        err_at(c, e, 411, "'%s' is an MBR line code, not an inventory change code", e->code);
     if ((e->present & B(435)) && e->own_code_flag == 'Y' && !(e->present & B(436)))
         err_at(c, e, 436, "operator's description missing although label 435 is Y");
 }
@@ -187,8 +190,32 @@ static void check_weights(ctx *c, const custos_entry *e)
     bool has600, has630;
     custos_entry_weight(e, 600, &has600);
     custos_entry_weight(e, 630, &has630);
-    if (has600 && has630)
+    bool change = custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY;
+    if (has600 && has630) {
         err_at(c, e, 600, "unified U (600) and enriched U (630) in one entry");
+    } else if (change && c->r->type == 'I') {
+        /* A category change moves uranium between its two categories;
+         * a weight of any other category would enter no balance. */
+        for (int i = 0; i < CUSTOS_NWEIGHTS; i++)
+            if ((e->wmask >> i & 1u) && custos_change_sign(e->code, custos_weight_label(i)) == 0)
+                err_at(c, e, custos_weight_label(i),
+                       "weight of a category other than those of change %s", e->code);
+    } else if (!change && (c->r->type == 'I' || c->r->type == 'P')) {
+        /* A batch is of one uranium category (D, N, E or unified). */
+        static const int ulabels[4] = {600, 610, 620, 630};
+        int first = 0;
+        for (int k = 0; k < 4; k++) {
+            bool h;
+            custos_entry_weight(e, ulabels[k], &h);
+            if (h && first)
+                err_at(c, e, ulabels[k],
+                       "element weights %03d and %03d in one entry: a batch is of one uranium "
+                       "category (only a category change carries two)",
+                       first, ulabels[k]);
+            else if (h)
+                first = ulabels[k];
+        }
+    }
     /* Isotope -> its element label. */
     for (int i = 0; i < CUSTOS_NWEIGHTS; i++) {
         int label = custos_weight_label(i);
@@ -481,7 +508,9 @@ static void check_mbr(ctx *c)
     bool any = false;
     for (size_t i = 0; i < c->r->n; i++) {
         const custos_entry *e = &c->r->entries[i];
-        if (e->kind != 'O' || (e->status != 'N' && e->status != 'C' && e->status != 'A'))
+        /* The report's own lines (status N).  A C or A line corrects or
+         * completes an earlier MBR, whose arithmetic it belongs to. */
+        if (e->kind != 'O' || e->status != 'N')
             continue;
         if (!(e->present & B(411)))
             continue;
