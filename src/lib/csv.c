@@ -31,6 +31,28 @@ static int read_record(custos_reader *r, custos_diags *d, size_t *cells, size_t 
     bool quoted = false, was_quoted = false;
     size_t start = 0;
     for (;;) {
+        if (!quoted && !was_quoted && s->pos < s->len) {
+            /* A run of ordinary bytes of an unquoted cell, copied from the
+             * source's buffer at once (the byte-by-byte path below costs
+             * a tenth of an import). */
+            const unsigned char *base = s->buf ? s->buf : s->mem;
+            size_t p = s->pos;
+            while (p < s->len && base[p] != ',' && base[p] != '"' && base[p] != '\n' &&
+                   base[p] != '\r')
+                p++;
+            size_t run = p - s->pos;
+            if (run) {
+                total += run;
+                if (total > CUSTOS_MAX_CSV_LINE)
+                    return custos_reader_fail(r, d, CUSTOS_ETOOBIG, *line, 0, 0,
+                                              "CSV line longer than %d bytes (limit)",
+                                              CUSTOS_MAX_CSV_LINE);
+                if (custos_buf_append(f, (const char *)base + s->pos, run) < 0)
+                    return custos_error_nomem();
+                s->pos = p;
+                continue;
+            }
+        }
         c = custos_source_getc(s);
         if (++total > CUSTOS_MAX_CSV_LINE)
             return custos_reader_fail(r, d, CUSTOS_ETOOBIG, *line, 0, 0,

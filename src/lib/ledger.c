@@ -544,7 +544,10 @@ static void check_registry(hctx *h)
         }
     }
 partners:
-    /* The other MBA of a domestic transfer must be known too. */
+    /* The other MBA of a domestic transfer must be known too.  A report's
+     * transfers mostly name one or two partners: the last one looked up
+     * is remembered. */
+    char known_state[3] = "", known_mba[5] = "";
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
         const custos_party *p = NULL;
@@ -560,6 +563,8 @@ partners:
         }
         if (!p || !p->code[0] || strcmp(p->state, r->state))
             continue;
+        if (!strcmp(p->state, known_state) && !strcmp(p->code, known_mba))
+            continue;
         s = custos_ledger_stmt(h->l, ST_MBA_KNOWN,
                                "SELECT facility, facility_id FROM facility_mbas WHERE state=?1 AND "
                                "mba=?2 ORDER BY facility_id DESC LIMIT 1");
@@ -573,9 +578,13 @@ partners:
         sqlite3_reset(s);
         if (found < 0)
             return;
-        if (!found)
+        if (!found) {
             herr(h, CUSTOS_SEV_ERROR, e, label, "%s MBA %s/%s is not registered",
                  label == 370 ? "shipping" : "receiving", p->state, p->code);
+        } else {
+            memcpy(known_state, p->state, sizeof known_state);
+            memcpy(known_mba, p->code, sizeof known_mba);
+        }
     }
 }
 
