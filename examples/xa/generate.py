@@ -725,8 +725,9 @@ class FF:
             self.reports.append(rep)
             prev_pil = pil
 
-    def lots(self, pool, x, max_kg):
-        """Split a pool of uranium into lots of at most max_kg."""
+    @staticmethod
+    def lots(pool, max_kg):
+        """Split a pool of uranium into equal lots of at most max_kg."""
         n = int(pool // max_kg) + 1
         return [pool / n] * n
 
@@ -741,7 +742,7 @@ class FF:
                 continue
             tag = "%03d" % round(x * 10000)
             for form, frac, mdc in (("PW", 0.4, MDC_POWDER), ("PL", 0.6, MDC_PELLET)):
-                for k, u in enumerate(self.lots(self.process[x] * frac, x, 250.0)):
+                for k, u in enumerate(self.lots(self.process[x] * frac, 250.0)):
                     m, m5 = measure(self.err, pt(FF_POINTS, "2", mdc), pit, u, x)
                     r.entries.append(Entry(L309="N", L407="2", L430=mdc,
                                            L446="%s%s-%s-%d" % (form, tag, pit.strftime("%y%m"), k + 1),
