@@ -459,6 +459,7 @@ static bool registry_required(const custos_ledger *l)
 static void check_registry(hctx *h)
 {
     const custos_report *r = h->r;
+    char known_state[3] = "", known_mba[5] = "";
     if (!registry_required(h->l))
         return;
     sqlite3_stmt *s = custos_ledger_stmt(
@@ -546,8 +547,7 @@ static void check_registry(hctx *h)
 partners:
     /* The other MBA of a domestic transfer must be known too.  A report's
      * transfers mostly name one or two partners: the last one looked up
-     * is remembered. */
-    char known_state[3] = "", known_mba[5] = "";
+     * (known_state, known_mba) is remembered. */
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
         const custos_party *p = NULL;
