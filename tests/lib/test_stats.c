@@ -580,7 +580,9 @@ static void mc_sitmuf(void **state)
                                   (minv[k + 1] - tout));
         }
         custos_nrta_result *r;
-        assert_int_equal(custos_nrta_run(&r, s, NULL), 0);
+        /* h given: choosing it is a Markov-chain bisection per call. */
+        custos_nrta_options o = {0.05, 0.5, 4.0};
+        assert_int_equal(custos_nrta_run(&r, s, &o), 0);
         assert_int_equal(r->degenerate, 0);
         for (int k = 0; k < MC_T; k++) {
             double y = r->periods[k].sitmuf;
