@@ -88,7 +88,8 @@ typedef struct custos_balances {
  * a balance period without an MBR, an MBR that matches no balance
  * period) are added to findings with severity CUSTOS_SEV_FINDING.
  * Caller frees with custos_balances_free().  Returns CUSTOS_OK,
- * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.  O(entries of the MBAs).
+ * CUSTOS_EDOMAIN (a sum of weights beyond 2^63 mg, which only hostile
+ * reports reach), CUSTOS_ESTORAGE, CUSTOS_ENOMEM.  O(entries of the MBAs).
  */
 CUSTOS_API int custos_ledger_balances(custos_balances **out, custos_ledger *l, const char *mba,
                                       custos_diags *findings);

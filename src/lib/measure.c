@@ -328,9 +328,14 @@ const custos_measurement_point *custos_measurement_point_for(const custos_measur
     char letters[5] = "";
     /* Accept "O/G/U/C" as well as the stored four letters. */
     if (mdc && strchr(mdc, '/')) {
+        /* Every other character; a string of odd length ("O/G") ends on a
+         * letter, so step only while a separator follows. */
         size_t k = 0;
-        for (const char *c = mdc; *c && k < 4; c += 2)
+        for (const char *c = mdc; *c && k < 4; c += 2) {
             letters[k++] = *c;
+            if (!c[1])
+                break;
+        }
         letters[k] = '\0';
     } else if (mdc) {
         custos_strlcpy(letters, mdc, sizeof letters);
