@@ -292,7 +292,7 @@ typedef struct sim {
 /* LANES replicates side by side, so every loop below runs over lanes and
  * vectorises; normals in z: g x LANES zetas then n x LANES w. */
 KERNEL_CLONES
-static void lanes_run(const plan *p, const double *restrict z, unsigned char al[2][CUSTOS_PD_NTESTS][LANES])
+static void lanes_run(const plan *p, const double *restrict z, int64_t al[2][CUSTOS_PD_NTESTS][LANES])
 {
     size_t n = p->n, g = p->g;
     double wprev[LANES], m0[LANES], o[LANES], e[LANES];
@@ -382,7 +382,9 @@ static int sim_block(void *vctx, long b)
         last = sm->replicates;
     long *cnt = &sm->counts[b][0][0];
     memset(cnt, 0, sizeof sm->counts[b]);
-    unsigned char al[2][CUSTOS_PD_NTESTS][LANES];
+    /* Alarm flags in 64-bit lanes, the width of the doubles they come
+     * from, so the compares need no packing. */
+    int64_t al[2][CUSTOS_PD_NTESTS][LANES];
     for (long r = first; r < last; r += LANES) {
         int lanes = last - r < LANES ? (int)(last - r) : LANES;
         custos_wrng_normals(&rng, z, per);
