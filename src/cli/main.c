@@ -36,14 +36,17 @@ const cli_command cli_commands[] = {
      "Check the files as import would, in order, without storing anything.\n"
      "Without --db they are checked against each other only (no MBA registry);\n"
      "with --db against a copy of that ledger.\n"},
-    {"balance", cmd_balance, "material balances (PB, changes, BA, PE, MUF)",
-     "usage: custos balance DB [--mba M] [--format table|csv|json]\n"
+    {"balance", cmd_balance, "material balances (PB, changes, BA, PE, MUF, sigma-MUF)",
+     "usage: custos balance DB [--mba M] [--format table|csv|json] [--contributions]\n"
      "\n"
      "Close the material balance of every balance period (PIT to PIT) of each\n"
      "MBA (or of M: CODE or STATE/CODE), per element category and isotope, with\n"
      "corrections applied, and compare the operator's MBRs with the books.\n"
-     "Weights are grams with three decimals.  Findings go to standard error;\n"
-     "exit status 1 when there is one.\n"},
+     "Weights are grams with three decimals.  sigma-MUF and MUF/sigma come from\n"
+     "the facility's measurement model and the target-value tables; with\n"
+     "--contributions each balance lists what every KMP and method (random) and\n"
+     "every systematic group adds to Var(MUF), largest first.  Findings go to\n"
+     "standard error; exit status 1 when there is one.\n"},
     {"transfers", cmd_transfers, "match domestic shipments and receipts (SRD)",
      "usage: custos transfers DB [--format table|csv|json] [--grace-days N]\n"
      "                           [--as-of YYYY-MM-DD]\n"
@@ -70,6 +73,91 @@ const cli_command cli_commands[] = {
      "\n"
      "Every stored item in chain order with its hash and chain link.  The last\n"
      "link is the head to publish.\n"},
+    {"targets", cmd_targets, "store and list target-value tables (uncertainties)",
+     "usage: custos targets add DB FILE...\n"
+     "       custos targets list DB\n"
+     "\n"
+     "add   store target-value tables (CSV: method,material,random,systematic,\n"
+     "      source; docs/formats.md), e.g. the International Target Values an\n"
+     "      inspectorate uses.  Every row names its source.  The table stored\n"
+     "      last takes precedence; a facility's own figures come first.\n"
+     "list  every stored row.\n"},
+    {"nrta", cmd_nrta, "sequential tests of one MBA (MUF, CUMUF, SITMUF, Page, GEMUF)",
+     "usage: custos nrta DB --mba M [--element E] [--label L]\n"
+     "                   [--test muf|cumuf|sitmuf|page|gemuf|all] [--alpha A]\n"
+     "                   [--k K] [--h H] [--format table|csv|json] [--covariance]\n"
+     "       custos nrta --sequence FILE [options as above]\n"
+     "\n"
+     "Near-real-time accountancy over the balance periods of MBA M (element\n"
+     "category E, default the only one; quantity label L, default the element\n"
+     "weight) or of a MUF sequence file: per period MUF and sigma-MUF, CUMUF,\n"
+     "SITMUF (incremental Cholesky of the full MUF covariance), Page's CUSUM on\n"
+     "SITMUF and GEMUF.  alpha (default 0.05) is the false-alarm probability of\n"
+     "each test at each period; Page's h, unless given, is chosen so the\n"
+     "campaign false-alarm probability is alpha (k default 0.5).  JSON with\n"
+     "--covariance adds the covariance matrix.  An alarm is a finding (exit 1).\n"},
+    {"arl", cmd_arl, "average run length of Page's test (Markov chain and Monte Carlo)",
+     "usage: custos arl --h H [--k K] [--shift S1,S2,...] [--runs N] [--seed S]\n"
+     "                  [--states M] [--threads T] [--format table|csv|json]\n"
+     "\n"
+     "Average run length of the one-sided CUSUM S = max(0, S + y - k) > h on\n"
+     "y ~ N(shift, 1), from the Brook-Evans Markov chain (M states, default 400)\n"
+     "and by Monte Carlo (N runs, default 20000, reproducible for a seed), with\n"
+     "the standard error of the Monte Carlo estimate.\n"},
+    {"pd", cmd_pd, "detection probability of a diversion scenario for each test",
+     "usage: custos pd DB --mba M [--element E] [--label L]\n"
+     "                 (--scenario FILE | --abrupt G [--period T] | --protracted G)\n"
+     "                 [--replicates N] [--seed S] [--threads T] [--alpha A]\n"
+     "                 [--k K] [--h H] [--format table|csv|json]\n"
+     "       custos pd --sequence FILE (scenario and options as above)\n"
+     "\n"
+     "Probability that each test (MUF, CUMUF, SITMUF, Page, GEMUF) alarms at some\n"
+     "period under the diversion, and with none (false alarm): exact for SITMUF,\n"
+     "for CUMUF and GEMUF at the last period; otherwise Monte Carlo over the\n"
+     "measurement model (N replicates, default 100000, on T threads, default 2;\n"
+     "the same result for a seed whatever T), with standard errors.  --abrupt: G\n"
+     "grams in period T (default the last); --protracted: G grams spread evenly;\n"
+     "--scenario: a CSV profile (period,grams; docs/formats.md).\n"},
+    {"agreement", cmd_agreement, "store, check, list and show agreements",
+     "usage: custos agreement add DB FILE...\n"
+     "       custos agreement check FILE...\n"
+     "       custos agreement list DB [--all]\n"
+     "       custos agreement show DB NAME [--version N]\n"
+     "\n"
+     "add    check agreements (JSON, docs/formats.md) and store each as the next\n"
+     "       version of its document, hash-chained; nothing is stored when a file\n"
+     "       is bad.  A file identical to the stored version is left unchanged.\n"
+     "check  check agreements without storing them.\n"
+     "list   the stored agreements (--all: every version).\n"
+     "show   the stored text of an agreement (default: the latest version).\n"},
+    {"agreements", cmd_agreements, "status of every commitment: met, at risk, breached",
+     "usage: custos agreements DB [--as-of YYYY-MM-DD] [--agreement NAME]\n"
+     "                            [--format table|csv|json] [--entries N]\n"
+     "\n"
+     "Evaluate every commitment of the stored agreements from the books (entries\n"
+     "with corrections applied, and balances): met, at risk or breached, the\n"
+     "deciding value against its bound, the margin, progress to date and its\n"
+     "linear projection, and the entries (MBA, report/entry) that decide it.\n"
+     "--as-of defaults to the latest period end in the ledger; a suspended\n"
+     "agreement is evaluated up to its suspension.  --entries sets how many\n"
+     "deciding entries the table shows (default 5).\n"
+     "Exit status 1 when a commitment is breached.\n"},
+    {"blend", cmd_blend, "down-blending: blendstock and product for a mass of HEU",
+     "usage: custos blend --heu GRAMS --heu-assay X --blendstock-assay Y\n"
+     "                    --product-assay Z [--format table|json]\n"
+     "\n"
+     "U-235 balance of blending: m_H x_H + m_B x_B = m_P x_P, m_H + m_B = m_P.\n"
+     "Prints the blendstock and product masses (grams) and their U-235.  Assays\n"
+     "are fractions (0.044 for 4.4 %) with Y < Z < X.  Exit status 1 for assays\n"
+     "out of order or outside (0, 1), 2 for usage.\n"},
+    {"swu", cmd_swu, "enrichment: feed, tails and separative work",
+     "usage: custos swu --feed-assay F --product-assay P --tails-assay T\n"
+     "                  --product GRAMS [--format table|json]\n"
+     "\n"
+     "F/P = (P - T)/(F - T), tails = feed - product, and separative work\n"
+     "SW = P V(x_p) + T V(x_t) - F V(x_f) with V(x) = (2x - 1) ln(x/(1 - x)),\n"
+     "printed in kg-SWU.  Assays are fractions with T < F < P.  Exit status 1\n"
+     "for assays out of order or outside (0, 1), 2 for usage.\n"},
     {"simulate", cmd_simulate, "write a simulated State's facilities and reports",
      "usage: custos simulate --config FILE --seed S --out DIR [--years N]\n"
      "                       [--errors on|off]\n"

@@ -316,9 +316,10 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
         return err;
     }
     if ((int64_t)r->n != declared) {
+        size_t have = r->n;
         custos_report_free(r);
         return custos_error_set(CUSTOS_ETAMPER, "report id %lld declares %lld entries but has %zu",
-                                (long long)id, (long long)declared, r->n);
+                                (long long)id, (long long)declared, have);
     }
     *out = r;
     return CUSTOS_OK;

@@ -245,8 +245,11 @@ static void check_weights(ctx *c, const custos_entry *e)
             err_at(c, e, 780, "U-235 fraction %s is not below natural (0.711 %%) for depleted U",
                    pct);
     }
-    /* Category changes carry both categories, the same uranium in each. */
-    if (custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
+    /* A category change in an ICR carries both categories, the same
+     * uranium in each.  An MBR gives its balance per element category, so
+     * its NE line of the N balance carries 610 alone and the NE line of
+     * the E balance 630 and 670 (one line per category, or both in one). */
+    if (c->r->type == 'I' && custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
         static const int elem_of[256] = {['E'] = 630, ['N'] = 610, ['D'] = 620};
         int from = elem_of[(unsigned char)e->code[0]], to = elem_of[(unsigned char)e->code[1]];
         bool hf, ht;
@@ -433,6 +436,7 @@ static void check_rebatching(ctx *c)
     if (c->r->type != 'I')
         return;
     int64_t rm[CUSTOS_NWEIGHTS] = {0}, rp[CUSTOS_NWEIGHTS] = {0};
+    bool overflow[CUSTOS_NWEIGHTS] = {false};
     const custos_entry *last = NULL;
     for (size_t i = 0; i < c->r->n; i++) {
         const custos_entry *e = &c->r->entries[i];
@@ -443,11 +447,15 @@ static void check_rebatching(ctx *c)
             continue;
         last = e;
         for (int k = 0; k < CUSTOS_NWEIGHTS; k++)
-            if (e->wmask >> k & 1u)
-                (m ? rm : rp)[k] += e->mg[k];
+            if ((e->wmask >> k & 1u) && !overflow[k] && !custos_mg_add(&(m ? rm : rp)[k], e->mg[k])) {
+                overflow[k] = true;
+                err_at(c, e, custos_weight_label(k),
+                       "rebatching weights add up beyond %s g, the range custos keeps exactly",
+                       CUSTOS_MG_RANGE);
+            }
     }
     for (int k = 0; k < CUSTOS_NWEIGHTS; k++)
-        if (rm[k] != rp[k]) {
+        if (!overflow[k] && rm[k] != rp[k]) {
             char a[32], b[32];
             custos_grams_format(a, rm[k]);
             custos_grams_format(b, rp[k]);
@@ -463,9 +471,10 @@ static void check_mbr(ctx *c)
     if (c->r->type != 'M')
         return;
     int64_t sum[NLINES][CUSTOS_NWEIGHTS];
-    bool has[NLINES][CUSTOS_NWEIGHTS];
+    bool has[NLINES][CUSTOS_NWEIGHTS], overflow[CUSTOS_NWEIGHTS];
     memset(sum, 0, sizeof sum);
     memset(has, 0, sizeof has);
+    memset(overflow, 0, sizeof overflow);
     const custos_entry *last = NULL;
     static const char *names[] = {"PB", "BE", "BA", "PE", "MF", "RABE", "RABA", "RAMF", "DI"};
     bool any = false;
@@ -495,16 +504,21 @@ static void check_mbr(ctx *c)
         for (int k = 0; k < CUSTOS_NWEIGHTS; k++) {
             if (!(e->wmask >> k & 1u))
                 continue;
-            if (line >= 0) {
-                sum[line][k] += e->mg[k];
-                has[line][k] = true;
-            } else {
+            int l = line;
+            int64_t v = e->mg[k];
+            if (line < 0) {
                 int s = custos_change_sign(e->code, custos_weight_label(k));
                 if (s == 0)
                     err_at(c, e, custos_weight_label(k),
                            "weight of a category other than those of change %s", e->code);
-                sum[L_IC][k] += s * e->mg[k];
-                has[L_IC][k] = true;
+                l = L_IC;
+                v *= s; /* |mg| <= 10^15: no overflow */
+            }
+            has[l][k] = true;
+            if (!overflow[k] && !custos_mg_add(&sum[l][k], v)) {
+                overflow[k] = true;
+                err_at(c, e, custos_weight_label(k),
+                       "MBR weights add up beyond %s g, the range custos keeps exactly", CUSTOS_MG_RANGE);
             }
         }
     }
@@ -517,6 +531,8 @@ static void check_mbr(ctx *c)
             used |= has[l][k];
         if (!used)
             continue;
+        if (overflow[k])
+            continue;
         int label = custos_weight_label(k);
         bool complete = true;
         for (size_t q = 0; q < sizeof required / sizeof required[0]; q++)
@@ -528,9 +544,17 @@ static void check_mbr(ctx *c)
         if (!complete)
             continue;
         int64_t pb = sum[L_PB][k], ic = sum[L_IC][k], di = sum[L_DI][k];
+        int64_t rabe = pb, raba = pb, ramf = sum[L_BA][k];
+        if (!custos_mg_add(&rabe, ic) || !custos_mg_sub(&rabe, sum[L_BE][k]) ||
+            !custos_mg_add(&raba, ic) || !custos_mg_sub(&raba, di) ||
+            !custos_mg_sub(&raba, sum[L_BA][k]) || !custos_mg_sub(&ramf, sum[L_PE][k]) ||
+            !custos_mg_sub(&ramf, sum[L_MF][k])) {
+            err_at(c, last, label, "MBR weights add up beyond %s g, the range custos keeps exactly",
+                   CUSTOS_MG_RANGE);
+            continue;
+        }
         char a[32], b[32];
         if (has[L_BE][k]) {
-            int64_t rabe = pb + ic - sum[L_BE][k];
             if (rabe != sum[L_RABE][k]) {
                 custos_grams_format(a, rabe);
                 custos_grams_format(b, sum[L_RABE][k]);
@@ -540,14 +564,12 @@ static void check_mbr(ctx *c)
         } else if (has[L_RABE][k]) {
             err_at(c, last, label, "MBR gives RABE without BE");
         }
-        int64_t raba = pb + ic - di - sum[L_BA][k];
         if (raba != sum[L_RABA][k]) {
             custos_grams_format(a, raba);
             custos_grams_format(b, sum[L_RABA][k]);
             err_at(c, last, label, "MBR arithmetic: PB + changes - DI - BA = %s g but RABA is %s g",
                    a, b);
         }
-        int64_t ramf = sum[L_BA][k] - sum[L_PE][k] - sum[L_MF][k];
         if (ramf != sum[L_RAMF][k]) {
             custos_grams_format(a, ramf);
             custos_grams_format(b, sum[L_RAMF][k]);
