@@ -96,6 +96,12 @@ int cmd_swu(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_agreements(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_game(int argc, char **argv);
+int cmd_allocate(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 const cli_command *cli_find(const char *name);
 
