@@ -85,10 +85,23 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_facility(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
+int cmd_nrta(int argc, char **argv);
+int cmd_arl(int argc, char **argv);
+int cmd_pd(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_dstat(int argc, char **argv);
 int cmd_blend(int argc, char **argv);
 int cmd_swu(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_agreements(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_game(int argc, char **argv);
+int cmd_allocate(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 const cli_command *cli_find(const char *name);
 
