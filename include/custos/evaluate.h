@@ -76,6 +76,8 @@ typedef struct custos_evidence {
     double weight;                  /* c */
     double ln_lr;                   /* ln LR, >= 0 */
     char compartment[64];           /* "" = public */
+    char classification[24];        /* of an item; "" for findings */
+    char originator[64];            /* of an item; "" when none */
     custos_date date;
     char *text;                     /* one line: what it says; owned */
     size_t nlinks;

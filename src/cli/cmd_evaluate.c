@@ -32,8 +32,9 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
     size_t hidden = 0;
     for (size_t i = 0; i < e->nevidence; i++)
         hidden += !vis(e, i, r);
-    fprintf(f, "State-level evaluation of %s (books to %s); indication threshold P >= %.2f\n",
-            e->state, e->as_of ? cli_date(e->as_of) : "-", e->threshold);
+    fprintf(f, "State-level evaluation of %s (%s%s); indication threshold P >= %.2f\n", e->state,
+            e->as_of ? "balances to " : "no closed balance period",
+            e->as_of ? cli_date(e->as_of) : "", e->threshold);
     fprintf(f, "\nConclusions\n");
     for (size_t k = 0; k < e->nconclusions; k++) {
         const custos_conclusion *c = &e->conclusions[k];
@@ -50,6 +51,12 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
         if (c->kind == CUSTOS_CONCL_BROADER) {
             if (c->applicable)
                 fprintf(f, "        rests on the conclusions above\n");
+            continue;
+        }
+        if (c->npaths == 0) {
+            fprintf(f, "        no acquisition path of the model %s\n",
+                    c->kind == CUSTOS_CONCL_DIVERSION ? "diverts material from this facility"
+                                                      : "is of this kind");
             continue;
         }
         size_t nh = 0, other = 0, shown = 0;

@@ -242,6 +242,9 @@ static int item_evidence(evb *b, const custos_state_model *m, custos_info_item *
         double lr = it->likelihood_ratio > 0 ? it->likelihood_ratio : m->eval.lr[it->source];
         v->ln_lr = log(lr);
         custos_strlcpy(v->compartment, it->compartment, sizeof v->compartment);
+        custos_strlcpy(v->classification, custos_classification_name(it->classification),
+                       sizeof v->classification);
+        custos_strlcpy(v->originator, it->originator, sizeof v->originator);
         v->date = it->date;
         v->item = (long)i;
         custos_strlcpy(v->clarification_of, it->clarification_of, sizeof v->clarification_of);

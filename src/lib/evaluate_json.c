@@ -83,6 +83,10 @@ static json_t *evidence_json(jb *b, const custos_evaluation *e, size_t i,
     set(b, o, "date", date_str(b, v->date));
     set(b, o, "text", chk(b, json_string(v->text ? v->text : "")));
     set(b, o, "compartment", chk(b, json_string(v->compartment)));
+    if (v->classification[0])
+        set(b, o, "classification", chk(b, json_string(v->classification)));
+    if (v->originator[0])
+        set(b, o, "originator", chk(b, json_string(v->originator)));
     set(b, o, "status", chk(b, json_string(status_names[v->status])));
     if (v->because[0]) {
         long k = find_ev(e, v->because);

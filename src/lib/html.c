@@ -85,7 +85,7 @@ static const char *const css =
     ".meta{color:#475569;font-size:12px}"
     "table{border-collapse:collapse;margin:6px 0 10px;font-size:12.5px}"
     "th,td{border:1px solid #cbd5e1;padding:3px 7px;text-align:left;vertical-align:top}"
-    "th{background:#f1f5f9}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f1f5f9}td.id{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".ok{background:#dcfce7;color:#14532d;font-weight:bold}"
     ".bad{background:#fee2e2;color:#7f1d1d;font-weight:bold}"
     ".na{background:#e2e8f0;color:#334155;font-weight:bold}"
@@ -130,11 +130,12 @@ static void header(page *p)
         put(p, ")");
     }
     put(p, "</h1>\n<p class=\"meta\">");
-    char d[11] = "-";
+    char d[11] = "";
     if (p->e->as_of)
         custos_date_iso(d, p->e->as_of);
-    putf(p, "Books to %s. custos %s. Indication threshold P &ge; %.2f. Reader compartments: ", d,
-         custos_version(), p->e->threshold);
+    putf(p, "%s%s. custos %s. Indication threshold P &ge; %.2f. Reader compartments: ",
+         p->e->as_of ? "Balances to " : "No closed balance period", d, custos_version(),
+         p->e->threshold);
     if (!p->r || p->r->n == 0)
         put(p, "none (public evidence only)");
     for (size_t i = 0; p->r && i < p->r->n; i++) {
@@ -172,6 +173,11 @@ static void conclusions(page *p)
             put(p, c->applicable ? "the conclusions above"
                                  : "<span class=\"muted\">needs CSA and AP in force</span>");
             put(p, "</td></tr>\n");
+            continue;
+        }
+        if (c->npaths == 0) {
+            put(p, "<span class=\"muted\">no acquisition path of the model diverts material "
+                   "from this facility</span></td></tr>\n");
             continue;
         }
         size_t nh = 0, shown = 0, other = 0;
@@ -617,11 +623,20 @@ static void evidence(page *p)
             custos_date_iso(d, v->date);
         int ri = v->reliability >= 'A' && v->reliability <= 'F' ? v->reliability - 'A' : 5;
         int ci = v->credibility >= 1 && v->credibility <= 6 ? v->credibility - 1 : 5;
-        put(p, "<tr><td>");
+        put(p, "<tr><td class=\"id\">");
         esc(p, v->id);
-        putf(p, "</td><td>%s</td><td>%s</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
+        put(p, "</td><td class=\"id\">");
+        putf(p, "%s</td><td>%s", d, custos_source_class_name(v->source));
+        if (v->originator[0]) {
+            put(p, "<br><span class=\"muted\">from ");
+            esc(p, v->originator);
+            put(p, "</span>");
+        }
+        if (v->classification[0])
+            putf(p, "<br><span class=\"muted\">%s</span>", v->classification);
+        putf(p, "</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
                 "</td><td class=\"num\">%.3f</td><td%s>%s",
-             d, custos_source_class_name(v->source), rel_words[ri], cred_words[ci], v->reliability,
+             rel_words[ri], cred_words[ci], v->reliability,
              v->credibility, v->weight, v->ln_lr,
              v->status == CUSTOS_EV_UNCORROBORATED ? " class=\"warn\"" : "", st[v->status]);
         if (v->because[0]) {
