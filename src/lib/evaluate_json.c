@@ -48,15 +48,17 @@ static json_t *chk(jb *b, json_t *v)
     return v;
 }
 
+/* jansson's *_new functions take the value even when they fail (a NULL
+ * container included), so nothing leaks on any path. */
 static void set(jb *b, json_t *o, const char *k, json_t *v)
 {
-    if (!v || !o || json_object_set_new(o, k, v) < 0)
+    if (!v || json_object_set_new(o, k, v) < 0)
         b->nomem = true;
 }
 
 static void push(jb *b, json_t *a, json_t *v)
 {
-    if (!v || !a || json_array_append_new(a, v) < 0)
+    if (!v || json_array_append_new(a, v) < 0)
         b->nomem = true;
 }
 
