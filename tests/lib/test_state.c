@@ -275,6 +275,7 @@ static void test_apa_limits(void **state)
     assert_int_equal(custos_apa_run(&r, m, NULL, 0, &o3), 0);
     assert_int_equal(r->npaths, 1);
     assert_int_equal(r->paths[0].rank, 1);
+    custos_apa_result_free(r);
     /* Two plants of "ce": activities ce#1, ce#2 at half the cost; each
      * path twice. */
     custos_game *g;
