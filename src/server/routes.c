@@ -95,6 +95,25 @@ static void h_health(srv_request *rq)
                              (json_int_t)ws.audit_batches));
 }
 
+static void h_routes(srv_request *rq)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < srv_nroutes; i++) {
+        const srv_route *r = &srv_routes[i];
+        json_t *roles = json_array();
+        for (int k = 1; k < CUSTOS_ROLE_COUNT; k++)
+            if (r->roles & SRV_ROLE(k))
+                json_array_append_new(roles, json_string(custos_role_name((custos_role)k)));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:s}", "method", r->method,
+                                             "path", r->pattern, "roles", roles, "audit",
+                                             r->audit == SRV_AUDIT_CHANGE ? "change"
+                                             : r->audit == SRV_AUDIT_READ ? "read"
+                                                                          : "none",
+                                             "summary", r->summary));
+    }
+    srv_reply_json(rq, 200, json_pack("{s:o}", "routes", arr));
+}
+
 static json_t *strings(const void *base, size_t n, size_t stride)
 {
     json_t *a = json_array();
@@ -614,7 +633,7 @@ static void change_init(change *c, srv_request *rq)
 
 /* Run fn on the writer, audited; 0 or the error (replied). */
 static int run_change(srv_request *rq, int (*fn)(custos_ledger *, void *), change *c,
-                      const char *target)
+                      const char *target, int ok_status)
 {
     srv_audit a;
     memset(&a, 0, sizeof a);
@@ -623,7 +642,7 @@ static int run_change(srv_request *rq, int (*fn)(custos_ledger *, void *), chang
     snprintf(a.action, sizeof a.action, "%s %s", rq->method, rq->route->pattern);
     snprintf(a.target, sizeof a.target, "%s", target);
     snprintf(a.remote, sizeof a.remote, "%s", rq->remote);
-    a.outcome = 0;
+    a.outcome = ok_status;
     snprintf(a.detail, sizeof a.detail, "%s", rq->detail);
     char msg[SRV_ERR];
     int err = srv_writer_call(rq->srv->writer, fn, c, msg, &a);
@@ -683,7 +702,7 @@ static void h_user_add(srv_request *rq)
     }
     snprintf(rq->detail, sizeof rq->detail, "user %s, role %s", c.user.name,
              custos_role_name(c.user.role));
-    if (run_change(rq, do_user_add, &c, c.user.name) < 0)
+    if (run_change(rq, do_user_add, &c, c.user.name, 201) < 0)
         return;
     custos_user_get(&c.user, srv_ledger(rq), c.user.name);
     json_t *o = user_json(&c.user);
@@ -702,7 +721,7 @@ static void h_user_revoke(srv_request *rq)
         return;
     }
     srv_copy(c.name, sizeof c.name, rq->cap[0]);
-    if (run_change(rq, do_user_revoke, &c, c.name) < 0)
+    if (run_change(rq, do_user_revoke, &c, c.name, 200) < 0)
         return;
     srv_tokens_invalidate(rq->srv);
     srv_reply_json(rq, 200, json_pack("{s:s, s:b}", "name", c.name, "active", 0));
@@ -717,7 +736,7 @@ static void h_user_token(srv_request *rq)
         return;
     }
     srv_copy(c.name, sizeof c.name, rq->cap[0]);
-    if (run_change(rq, do_user_token, &c, c.name) < 0)
+    if (run_change(rq, do_user_token, &c, c.name, 200) < 0)
         return;
     srv_tokens_invalidate(rq->srv);
     srv_reply_json(rq, 200, json_pack("{s:s, s:s}", "name", c.name, "token", c.token));
@@ -783,7 +802,7 @@ static void h_key_add(srv_request *rq)
     }
     char target[16];
     snprintf(target, sizeof target, "%s/%s", c.state, c.facility);
-    if (run_change(rq, do_key_add, &c, target) < 0)
+    if (run_change(rq, do_key_add, &c, target, 201) < 0)
         return;
     srv_reply_json(rq, 201, key_json(&c.key));
 }
@@ -802,7 +821,7 @@ static void h_key_revoke(srv_request *rq)
                         rq->user.name);
         return;
     }
-    if (run_change(rq, do_key_revoke, &c, c.key_id) < 0)
+    if (run_change(rq, do_key_revoke, &c, c.key_id, 200) < 0)
         return;
     c.key.active = false;
     c.key.version++;
@@ -858,7 +877,7 @@ static void h_policy_set(srv_request *rq)
     snprintf(c.policy.state, sizeof c.policy.state, "%s", rq->cap[0]);
     c.policy.require_signatures = require;
     snprintf(rq->detail, sizeof rq->detail, "signatures %s", require ? "required" : "optional");
-    if (run_change(rq, do_policy, &c, c.policy.state) < 0)
+    if (run_change(rq, do_policy, &c, c.policy.state, 200) < 0)
         return;
     srv_reply_json(rq, 200, json_pack("{s:s, s:b}", "state", c.policy.state,
                                       "require_signatures", require));
@@ -869,6 +888,8 @@ static void h_policy_set(srv_request *rq)
 const srv_route srv_routes[] = {
     {"GET", "/api/health", SRV_ANYONE, SRV_AUDIT_NONE, h_health,
      "liveness, version and the writer's counters"},
+    {"GET", "/api/routes", SRV_ANYONE, SRV_AUDIT_NONE, h_routes,
+     "this table: every route, the roles allowed, what is audited"},
     {"GET", "/api/me", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_me, "the user the token belongs to"},
     {"GET", "/api/states", READERS, SRV_AUDIT_READ, srv_view_states,
      "the States, facilities and MBAs the user may read"},

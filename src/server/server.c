@@ -627,13 +627,13 @@ int srv_run(const srv_config *cfg)
     if (tls)
         flags |= MHD_USE_TLS;
     struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_log, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->connections, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
         {MHD_OPTION_THREAD_STACK_SIZE, 1 << 20, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, s},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_log, NULL},
         {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
         {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
         {MHD_OPTION_END, 0, NULL},

@@ -161,7 +161,8 @@ static void run_turn(srv_writer *w, job *jobs, srv_audit *queued, size_t nqueued
         if (j->msg)
             snprintf(j->msg, SRV_ERR, "%s", custos_last_error());
         if (j->audit) {
-            if (j->audit->outcome == 0)
+            /* the caller set the status of success (200, 201) */
+            if (j->result < 0 || j->audit->outcome == 0)
                 j->audit->outcome = j->result < 0 ? srv_status_of(j->result) : 200;
             if (j->result < 0)
                 srv_copy(j->audit->detail, sizeof j->audit->detail, custos_last_error());
