@@ -9,7 +9,8 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan demo install bench fuzz format clean
+.PHONY: all deps build test test-fast test-asan test-fuzz demo install bench fuzz fuzz-build \
+	format clean
 
 all: build
 
@@ -22,8 +23,9 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # Every test: the normal build, then the whole suite again under
-# AddressSanitizer and UndefinedBehaviorSanitizer.
-test: test-fast test-asan
+# AddressSanitizer and UndefinedBehaviorSanitizer, then a short run of
+# every fuzz harness (FUZZ_CI_SECONDS each, JOBS at once).
+test: test-fast test-asan test-fuzz
 
 test-fast: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -41,12 +43,22 @@ demo: build
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
+# libFuzzer harnesses (clang, ASan+UBSan) in their own build directory.
+# `make fuzz FUZZ_SECONDS=N` runs every harness of CUSTOS_FUZZERS for N
+# seconds; FUZZ_RUNS=N runs N executions each instead (the long run).
+FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-fuzz: deps
-	@CC=clang cmake -S . -B build-fuzz -DCUSTOS_FUZZ=ON -DCUSTOS_WERROR=OFF \
-	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target fuzz_reader fuzz_facility
-	@scripts/fuzz build-fuzz $(FUZZ_SECONDS)
+FUZZ_CI_SECONDS ?= 30
+fuzz-build: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCUSTOS_FUZZ=ON -DCUSTOS_WERROR=OFF \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+
+fuzz: fuzz-build
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+test-fuzz: fuzz-build
+	@FUZZ_JOBS=$(JOBS) scripts/fuzz $(FUZZ_BUILD) $(FUZZ_CI_SECONDS)
 
 bench: build
 	@cmake --build $(BUILD) --target bench -j$(JOBS)
@@ -55,4 +67,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

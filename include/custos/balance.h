@@ -23,6 +23,7 @@
 
 #include "diag.h"
 #include "ledger.h"
+#include "measure.h"
 #include "report.h"
 
 #ifdef __cplusplus
@@ -49,11 +50,36 @@ typedef struct custos_balance {
     int64_t entries;         /* inventory change entries in the period */
     int64_t mbr_report;      /* operator MBR compared with, 0 if none */
     int mbr_differences;     /* lines where the MBR disagrees with the books */
+    /* sigma-MUF, filled by custos_ledger_sigma() (custos/stats.h); zero
+     * until then.  Variances in grams^2, sigma_muf in grams. */
+    bool has_sigma;          /* every entry had a measurement model */
+    double sigma_muf;
+    double var_random, var_systematic;
+    int64_t unmodelled;      /* entries without a measurement model */
+    size_t contrib_first;    /* its contributions in custos_balances.contribs */
+    size_t ncontrib;
 } custos_balance;
+
+/* What one KMP and method (random errors) or one systematic error group
+ * adds to Var(MUF) of a balance. */
+typedef struct custos_muf_contribution {
+    char kind;               /* 'R' random, 'S' systematic */
+    char kmp[3];             /* random: the KMP ("" for a systematic group) */
+    char role;               /* 'B' bulk, 'E' element, 'I' isotopic, 'U' unmeasured */
+    char method[CUSTOS_METHOD_LEN];
+    char material[CUSTOS_MATERIAL_LEN];
+    int calibration;         /* systematic: calibration period (0: the whole campaign) */
+    double rel_random, rel_systematic; /* relative standard uncertainties used */
+    double net;              /* systematic: sum c_i x_i of the group; random: sum x_i (g) */
+    double variance;         /* grams^2 */
+    int64_t entries;         /* weights that entered */
+} custos_muf_contribution;
 
 typedef struct custos_balances {
     size_t n;
     custos_balance *items;   /* by MBA, period, element, label */
+    size_t ncontribs;
+    custos_muf_contribution *contribs; /* filled by custos_ledger_sigma() */
 } custos_balances;
 
 /*
@@ -62,7 +88,8 @@ typedef struct custos_balances {
  * a balance period without an MBR, an MBR that matches no balance
  * period) are added to findings with severity CUSTOS_SEV_FINDING.
  * Caller frees with custos_balances_free().  Returns CUSTOS_OK,
- * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.  O(entries of the MBAs).
+ * CUSTOS_EDOMAIN (a sum of weights beyond 2^63 mg, which only hostile
+ * reports reach), CUSTOS_ESTORAGE, CUSTOS_ENOMEM.  O(entries of the MBAs).
  */
 CUSTOS_API int custos_ledger_balances(custos_balances **out, custos_ledger *l, const char *mba,
                                       custos_diags *findings);

@@ -48,6 +48,10 @@ typedef struct custos_measurement_point {
     char bulk[CUSTOS_METHOD_LEN];       /* "" when not measured (e.g. item counting) */
     char element[CUSTOS_METHOD_LEN];
     char isotopic[CUSTOS_METHOD_LEN];
+    /* "random_per_item": each item of an entry (label 470) was measured
+     * on its own, so the random variance of an entry of N equal items is
+     * (x d_r)^2 / N instead of (x d_r)^2. */
+    bool per_item;
 } custos_measurement_point;
 
 /* A calibration period of a method: its systematic error is one random

@@ -131,5 +131,7 @@ int cmd_facility(int argc, char **argv)
             return cli_usage(self, "facility list needs DB");
         return list(argv[2]);
     }
-    return cli_usage(self, "unknown subcommand");
+    char msg[80];
+    snprintf(msg, sizeof msg, "unknown subcommand '%.40s' (add or list)", argv[1]);
+    return cli_usage(self, msg);
 }

@@ -108,13 +108,15 @@ static void print_table(const custos_transfers *ts, bool csv)
             char from[8], to[8];
             snprintf(from, sizeof from, "%s/%s", t->state, t->from_mba);
             snprintf(to, sizeof to, "%s/%s", t->state, t->to_mba);
+            /* An unmatched shipment shows when its receipt is due instead
+             * of an SRD. */
+            if (!srd[0] && t->deadline)
+                snprintf(srd, sizeof srd, "receipt due by %s", cli_date(t->deadline));
             printf("%-11s %-9s %-9s %-16s %-10s %-9s %-10s %-9s %4s  %s\n", status_name(t->status),
                    from, to, t->batch, t->ship_date ? cli_date(t->ship_date) : "-",
                    ref(t->ship_report, t->ship_entry, a),
                    t->recv_date ? cli_date(t->recv_date) : "-", ref(t->recv_report, t->recv_entry, b),
-                   days[0] ? days : "-", srd[0] ? srd : (t->deadline ? "due by" : ""));
-            if (!srd[0] && t->deadline)
-                printf("%*s%s\n", 98, "", cli_date(t->deadline));
+                   days[0] ? days : "-", srd);
         }
     }
 }

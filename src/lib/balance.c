@@ -6,7 +6,9 @@
  * Quantities are kept per element category (N D E P T) and slot: slot 20
  * is the element weight, slots 0-19 the isotope or fissile weight labels
  * by their index.  All sums are exact int64 milligrams; a State's whole
- * inventory is far below 2^63 mg (9.2e9 t).
+ * inventory is far below 2^63 mg (9.2e9 t), but hostile reports are not,
+ * so every sum is checked (custos_mg_add()) and a balance that leaves the
+ * range is refused with CUSTOS_EDOMAIN rather than wrapped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,7 @@ static int slot_of(int widx)
 typedef struct acc {
     int64_t v[NCAT][NSLOT];
     bool used[NCAT][NSLOT];
+    bool overflow; /* a sum left the int64 range */
 } acc;
 
 typedef struct period_acc {
@@ -54,7 +57,23 @@ typedef struct period_acc {
     uint32_t inc[NCAT][NSLOT], dec[NCAT][NSLOT];
     bool used[NCAT][NSLOT];
     int64_t entries;
+    bool overflow;
 } period_acc;
+
+/* *sum += v, recording an overflow in *overflow. */
+static void add(int64_t *sum, int64_t v, bool *overflow)
+{
+    if (!custos_mg_add(sum, v))
+        *overflow = true;
+}
+
+static int out_of_range(const char *state, const char *mba, custos_date lo, custos_date hi)
+{
+    return custos_error_set(CUSTOS_EDOMAIN,
+                            "MBA %s/%s balance %d/%d: weights add up beyond %s g, the range "
+                            "custos keeps exactly",
+                            state, mba, (int)custos_date_add(lo, 1), (int)hi, CUSTOS_MG_RANGE);
+}
 
 static void add_pil(acc *a, const custos_entry *e)
 {
@@ -65,7 +84,7 @@ static void add_pil(acc *a, const custos_entry *e)
         if (c < 0)
             continue;
         int s = slot_of(i);
-        a->v[c][s] += e->mg[i];
+        add(&a->v[c][s], e->mg[i], &a->overflow);
         a->used[c][s] = true;
     }
 }
@@ -118,6 +137,7 @@ static int compare_mbr(const custos_book *mbr, int64_t report, custos_balance *f
     bool has_line[M_NLINES][NCAT][NSLOT];
     int64_t ic[CUSTOS_NCODES][NCAT][NSLOT];
     bool has_ic[CUSTOS_NCODES][NCAT][NSLOT];
+    bool overflow = false;
     memset(line, 0, sizeof line);
     memset(has_line, 0, sizeof has_line);
     memset(ic, 0, sizeof ic);
@@ -140,14 +160,16 @@ static int compare_mbr(const custos_book *mbr, int64_t report, custos_balance *f
                 continue;
             int s = slot_of(w);
             if (li >= 0) {
-                line[li][c][s] += e->mg[w];
+                add(&line[li][c][s], e->mg[w], &overflow);
                 has_line[li][c][s] = true;
             } else if (ci >= 0) {
-                ic[ci][c][s] += e->mg[w];
+                add(&ic[ci][c][s], e->mg[w], &overflow);
                 has_ic[ci][c][s] = true;
             }
         }
     }
+    if (overflow && nbal > 0)
+        return out_of_range(first->state, first->mba, first->pit_begin, first->end);
     char a[32], b[32], q[48];
     for (size_t k = 0; k < nbal; k++) {
         custos_balance *bal = &first[k];
@@ -240,9 +262,11 @@ static int balance_mba(out_list *o, custos_ledger *l, const char *state, const c
     sqlite3_finalize(s);
     if (err < 0)
         goto done;
-    qsort(pits, npits, sizeof *pits, cmp_date);
+    /* No PIT or one (an MBA with only textual reports, say): no period to
+     * close, and pits may be NULL, which qsort must not be given. */
     if (npits < 2)
         goto mbr_only;
+    qsort(pits, npits, sizeof *pits, cmp_date);
     pit_sums = custos_calloc(npits, sizeof *pit_sums);
     pa = custos_calloc(1, sizeof *pa);
     if (!pit_sums || !pa) {
@@ -284,23 +308,24 @@ static int balance_mba(out_list *o, custos_ledger *l, const char *state, const c
                 int q = slot_of(w);
                 pa->used[c][q] = true;
                 if (kind == CUSTOS_CHANGE_DIFFERENCE) {
-                    pa->di.v[c][q] += e->mg[w];
-                    pa->change[c][q][ci] += e->mg[w];
+                    add(&pa->di.v[c][q], e->mg[w], &pa->overflow);
+                    add(&pa->change[c][q][ci], e->mg[w], &pa->overflow);
                     pa->dec[c][q] |= 1u << ci;
                     continue;
                 }
                 int sign = custos_change_sign(e->code, label);
                 if (sign == 0)
                     continue;
-                pa->change[c][q][ci] += e->mg[w];
+                add(&pa->change[c][q][ci], e->mg[w], &pa->overflow);
                 if (sign > 0)
                     pa->inc[c][q] |= 1u << ci;
                 else
                     pa->dec[c][q] |= 1u << ci;
             }
         }
+        bool overflow = pa->overflow || pa->pb.overflow || pa->pe.overflow;
         size_t first = o->b->n;
-        for (int c = 0; c < NCAT; c++) {
+        for (int c = 0; c < NCAT && !overflow; c++) {
             static const int order[NSLOT] = {20, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                              11, 12, 13, 14, 15, 16, 17, 18, 19};
             for (int oi = 0; oi < NSLOT; oi++) {
@@ -323,20 +348,28 @@ static int balance_mba(out_list *o, custos_ledger *l, const char *state, const c
                 for (int ci = 0; ci < CUSTOS_NCODES; ci++) {
                     b.change[ci] = pa->change[c][q][ci];
                     if (pa->inc[c][q] >> ci & 1u)
-                        ba += b.change[ci];
+                        overflow |= !custos_mg_add(&ba, b.change[ci]);
                     else if ((pa->dec[c][q] >> ci & 1u) &&
                              custos_change_code_kind(custos_change_code_at(ci)) !=
                                  CUSTOS_CHANGE_DIFFERENCE)
-                        ba -= b.change[ci];
+                        overflow |= !custos_mg_sub(&ba, b.change[ci]);
                 }
-                b.ba = ba - b.di;
-                b.muf = b.ba - b.pe;
+                overflow |= !custos_mg_sub(&ba, b.di);
+                b.ba = ba;
+                b.muf = ba;
+                overflow |= !custos_mg_sub(&b.muf, b.pe);
+                if (overflow)
+                    break;
                 b.inc_mask = pa->inc[c][q];
                 b.dec_mask = pa->dec[c][q];
                 b.entries = pa->entries;
                 if ((err = push(o, &b)) < 0)
                     goto done;
             }
+        }
+        if (overflow) {
+            err = out_of_range(state, mba, lo, hi);
+            goto done;
         }
         /* The operator's MBR for this period. */
         int64_t found = 0;
@@ -408,5 +441,6 @@ void custos_balances_free(custos_balances *b)
     if (!b)
         return;
     custos_free(b->items);
+    custos_free(b->contribs);
     custos_free(b);
 }

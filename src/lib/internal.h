@@ -62,6 +62,27 @@ void custos_hex(char *out, const unsigned char *in, size_t n);
  * that fails inside sqlite3_bind_text() would silently bind NULL. */
 const char *custos_char_str(char c);
 
+/*
+ * *acc += v on exact milligrams; returns false when the sum does not fit
+ * int64.  One weight is at most 10^15 mg, but a report holds up to
+ * CUSTOS_MAX_ENTRIES entries and the books many reports, so sums of valid
+ * weights can pass 2^63 mg: every sum of weights goes through here, and a
+ * caller refuses the input rather than let a sum wrap.
+ */
+static inline bool custos_mg_add(int64_t *acc, int64_t v)
+{
+    return !__builtin_add_overflow(*acc, v, acc);
+}
+
+/* *acc -= v, the same way. */
+static inline bool custos_mg_sub(int64_t *acc, int64_t v)
+{
+    return !__builtin_sub_overflow(*acc, v, acc);
+}
+
+/* The range of custos_mg_add() in grams, for messages. */
+#define CUSTOS_MG_RANGE "9.2e15"
+
 /* Copy at most size-1 bytes of s into dst, always terminated. */
 void custos_strlcpy(char *dst, const char *src, size_t size);
 

@@ -309,9 +309,8 @@ int custos_ledger_open(custos_ledger **out, const char *path, unsigned flags)
     sqlite3_extended_result_codes(l->db, 1);
     sqlite3_busy_timeout(l->db, 10000);
     int appid = 0, version = 0, tables = 0;
-    if ((err = pragma_int(l, "PRAGMA application_id", &appid)) < 0)
-        goto fail;
-    if ((err = pragma_int(l, "SELECT count(*) FROM sqlite_master", &tables)) < 0) {
+    if ((err = pragma_int(l, "PRAGMA application_id", &appid)) < 0 ||
+        (err = pragma_int(l, "SELECT count(*) FROM sqlite_master", &tables)) < 0) {
         if (sqlite3_errcode(l->db) == SQLITE_NOTADB)
             err = custos_error_set(CUSTOS_ESTORAGE, "%s: not a custos ledger", path);
         goto fail;
@@ -580,7 +579,8 @@ partners:
     }
 }
 
-static void check_number(hctx *h)
+/* Returns true when the report is already stored (nothing more to check). */
+static bool check_number(hctx *h)
 {
     const custos_report *r = h->r;
     sqlite3_stmt *s = custos_ledger_stmt(h->l, ST_LAST_NUMBER,
@@ -588,38 +588,45 @@ static void check_number(hctx *h)
                                          "AND mba=?2");
     if (!s) {
         h->err = CUSTOS_ESTORAGE;
-        return;
+        return false;
     }
     bind_mba(s, r);
     if (one_row(h, s) <= 0)
-        return;
+        return false;
     int64_t last = sqlite3_column_int64(s, 0), count = sqlite3_column_int64(s, 1);
     sqlite3_reset(s);
     if (count == 0)
-        return;
+        return false;
     sqlite3_stmt *x = custos_ledger_stmt(
         h->l, ST_REPORT_EXISTS, "SELECT id FROM reports WHERE state=?1 AND mba=?2 AND number=?3");
     if (!x) {
         h->err = CUSTOS_ESTORAGE;
-        return;
+        return false;
     }
     bind_mba(x, r);
     sqlite3_bind_int64(x, 3, r->number);
     int k = one_row(h, x);
     sqlite3_reset(x);
     if (k < 0)
-        return;
-    if (k == 1)
+        return false;
+    if (k == 1) {
         herr(h, CUSTOS_SEV_ERROR, NULL, 1, "report %s;%lld of MBA %s is already stored", r->state,
              (long long)r->number, r->mba);
-    else if (r->number < last)
+        return true;
+    }
+    if (r->number < last)
         herr(h, CUSTOS_SEV_ERROR, NULL, 1,
              "report number %lld is out of order: MBA %s already has report %lld", (long long)r->number,
              r->mba, (long long)last);
-    else if (r->number > last + 1)
+    else if (r->number == last + 2)
+        herr(h, CUSTOS_SEV_FINDING, NULL, 1,
+             "report number %lld of MBA %s is missing (numbers are consecutive per MBA)",
+             (long long)last + 1, r->mba);
+    else if (r->number > last + 2)
         herr(h, CUSTOS_SEV_FINDING, NULL, 1,
              "report numbers %lld to %lld of MBA %s are missing (numbers are consecutive per MBA)",
              (long long)last + 1, (long long)r->number - 1, r->mba);
+    return false;
 }
 
 /* Last stored period of a type: returns 1 with *end (and *start), 0 if none. */
@@ -786,8 +793,12 @@ static void check_corrections(hctx *h, const custos_entry *e)
     custos_date ps = (custos_date)sqlite3_column_int(s, 2), pe = (custos_date)sqlite3_column_int(s, 3);
     sqlite3_reset(s);
     if (ttype != r->type) {
-        herr(h, CUSTOS_SEV_ERROR, e, 309, "refers to report %lld, which is not an %s",
-             (long long)e->ref_report, r->type == 'I' ? "ICR" : r->type == 'P' ? "PIL" : "MBR");
+        static const char *const names[] = {"an ICR", "a PIL", "an MBR", "a textual report"};
+        int ti = ttype == 'I' ? 0 : ttype == 'P' ? 1 : ttype == 'M' ? 2 : 3;
+        int ri = r->type == 'I' ? 0 : r->type == 'P' ? 1 : r->type == 'M' ? 2 : 3;
+        herr(h, CUSTOS_SEV_ERROR, e, 309, "%s refers to report %s;%lld, which is %s, not %s",
+             e->status == 'C' ? "correction" : e->status == 'D' ? "deletion" : "late addition",
+             e->ref_state, (long long)e->ref_report, names[ti], names[ri]);
         return;
     }
     /* Is the key (report, entry) live now? */
@@ -835,9 +846,8 @@ static int history_checks(custos_ledger *l, const custos_report *r, custos_diags
 {
     hctx h = {l, r, d, 0, 0};
     check_registry(&h);
-    if (!h.err)
-        check_number(&h);
-    if (!h.err)
+    bool stored = !h.err && check_number(&h);
+    if (!h.err && !stored)
         check_periods(&h);
     return h.err ? h.err : h.errors ? CUSTOS_EINVAL : CUSTOS_OK;
 }

@@ -208,7 +208,7 @@ int custos_measurement_parse(custos_measurement_model *m, json_t *obj, const cus
         }
         json_object_foreach(p, key, v) {
             static const char *const known[] = {"mba", "kmp", "mdc", "material", "bulk",
-                                                "element", "isotopic", NULL};
+                                                "element", "isotopic", "random_per_item", NULL};
             bool found = false;
             for (const char *const *k = known; *k; k++)
                 found |= !strcmp(*k, key);
@@ -250,6 +250,12 @@ int custos_measurement_parse(custos_measurement_model *m, json_t *obj, const cus
         } else {
             custos_strlcpy(pt->material, material, sizeof pt->material);
         }
+        json_t *pi = json_object_get(p, "random_per_item");
+        if (pi && !json_is_boolean(pi)) {
+            fn(ctx, path, "\"random_per_item\" needs true or false");
+            bad++;
+        }
+        pt->per_item = json_is_true(pi);
         static const char *const roles[3] = {"bulk", "element", "isotopic"};
         char *dst[3] = {pt->bulk, pt->element, pt->isotopic};
         int given = 0;
@@ -322,9 +328,14 @@ const custos_measurement_point *custos_measurement_point_for(const custos_measur
     char letters[5] = "";
     /* Accept "O/G/U/C" as well as the stored four letters. */
     if (mdc && strchr(mdc, '/')) {
+        /* Every other character; a string of odd length ("O/G") ends on a
+         * letter, so step only while a separator follows. */
         size_t k = 0;
-        for (const char *c = mdc; *c && k < 4; c += 2)
+        for (const char *c = mdc; *c && k < 4; c += 2) {
             letters[k++] = *c;
+            if (!c[1])
+                break;
+        }
         letters[k] = '\0';
     } else if (mdc) {
         custos_strlcpy(letters, mdc, sizeof letters);

@@ -205,8 +205,10 @@ int custos_ledger_transfers(custos_transfers **out, custos_ledger *l,
     /* Index receipts by (receiver, shipper, batch) to pair quickly: sort
      * receipts with mba=receiver, other=shipper; look shipments up with
      * the roles swapped. */
-    qsort(recv.v, recv.n, sizeof *recv.v, cmp_leg);
-    qsort(ship.v, ship.n, sizeof *ship.v, cmp_leg);
+    if (recv.n > 1) /* an empty list is NULL, which qsort must not be given */
+        qsort(recv.v, recv.n, sizeof *recv.v, cmp_leg);
+    if (ship.n > 1)
+        qsort(ship.v, ship.n, sizeof *ship.v, cmp_leg);
     t = custos_calloc(1, sizeof *t);
     if (!t) {
         err = custos_error_nomem();
@@ -277,7 +279,7 @@ int custos_ledger_transfers(custos_transfers **out, custos_ledger *l,
             x.status = x.deadline && as_of > x.deadline ? CUSTOS_TRANSFER_OVERDUE
                                                         : CUSTOS_TRANSFER_PENDING;
             if (x.status == CUSTOS_TRANSFER_OVERDUE)
-                custos_diags_add(findings, CUSTOS_SEV_FINDING, "", 0, s->entry, 0,
+                custos_diags_add(findings, CUSTOS_SEV_FINDING, "", 0, 0, 0,
                                  "shipment %s;%lld entry %d of batch %s from %s to %s on %d has no "
                                  "receipt %d days after the receiver's period ending %d",
                                  s->state, (long long)s->report, (int)s->entry, s->batch, s->mba,
@@ -308,7 +310,7 @@ int custos_ledger_transfers(custos_transfers **out, custos_ledger *l,
         if (err < 0)
             break;
         if (covered)
-            custos_diags_add(findings, CUSTOS_SEV_FINDING, "", 0, r->entry, 0,
+            custos_diags_add(findings, CUSTOS_SEV_FINDING, "", 0, 0, 0,
                              "receipt %s;%lld entry %d of batch %s at %s from %s on %d matches no "
                              "shipment booked by the shipper",
                              r->state, (long long)r->report, (int)r->entry, r->batch, r->mba,

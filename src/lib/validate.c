@@ -61,14 +61,15 @@ static void err_at(ctx *c, const custos_entry *e, int label, const char *fmt, ..
     custos_diags_add(c->d, CUSTOS_SEV_ERROR, c->r->source, line, num, label, "%s", msg);
 }
 
-static const char *type_name(char t)
+/* "an ICR", "a PIL", "an MBR", "a textual report". */
+static const char *a_type(char t)
 {
     switch (t) {
-    case 'I': return "ICR";
-    case 'P': return "PIL";
-    case 'M': return "MBR";
-    case 'T': return "textual report";
-    default: return "report";
+    case 'I': return "an ICR";
+    case 'P': return "a PIL";
+    case 'M': return "an MBR";
+    case 'T': return "a textual report";
+    default: return "a report";
     }
 }
 
@@ -138,7 +139,7 @@ static void check_labels(ctx *c, const custos_entry *e)
             else if (bit == CUSTOS_L372)
                 err_at(c, e, label, "required label missing on a shipment (%s)", e->code);
             else
-                err_at(c, e, label, "required label missing in a %s entry", type_name(c->r->type));
+                err_at(c, e, label, "required label missing in %s entry", a_type(c->r->type));
         } else if (!(allow & m) && (e->present & m)) {
             if (e->kind == 'N')
                 err_at(c, e, label, "label not allowed in a concise note");
@@ -147,7 +148,7 @@ static void check_labels(ctx *c, const custos_entry *e)
             else if (c->r->type == 'I' && bit == CUSTOS_L372)
                 err_at(c, e, label, "label only allowed on shipments (SD, SF), not on %s", e->code);
             else
-                err_at(c, e, label, "label not allowed in a %s entry", type_name(c->r->type));
+                err_at(c, e, label, "label not allowed in %s entry", a_type(c->r->type));
         }
     }
     if (e->kind == 'N') {
@@ -207,7 +208,9 @@ static void check_weights(ctx *c, const custos_entry *e)
                    custos_weight_name(label), elem);
             continue;
         }
-        if (e->mg[i] > ew)
+        /* A nuclear loss of U-235 may exceed that of uranium: U-235 that
+         * captures a neutron becomes U-236, which is still uranium. */
+        if (e->mg[i] > ew && strcmp(e->code, "LN"))
             err_at(c, e, label, "%s weight is above the element weight of label %03d",
                    custos_weight_name(label), elem);
     }
@@ -243,8 +246,11 @@ static void check_weights(ctx *c, const custos_entry *e)
             err_at(c, e, 780, "U-235 fraction %s is not below natural (0.711 %%) for depleted U",
                    pct);
     }
-    /* Category changes carry both categories, the same uranium in each. */
-    if (custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
+    /* A category change in an ICR carries both categories, the same
+     * uranium in each.  An MBR gives its balance per element category, so
+     * its NE line of the N balance carries 610 alone and the NE line of
+     * the E balance 630 and 670 (one line per category, or both in one). */
+    if (c->r->type == 'I' && custos_change_code_kind(e->code) == CUSTOS_CHANGE_CATEGORY) {
         static const int elem_of[256] = {['E'] = 630, ['N'] = 610, ['D'] = 620};
         int from = elem_of[(unsigned char)e->code[0]], to = elem_of[(unsigned char)e->code[1]];
         bool hf, ht;
@@ -372,7 +378,7 @@ static void check_header(ctx *c)
     if (r->type == 'P' && r->start)
         err_at(c, NULL, 15, "a PIL gives its PIT date alone, not a period");
     if ((r->type == 'I' || r->type == 'M') && !r->start)
-        err_at(c, NULL, 15, "an %s gives its reporting period as START/END", type_name(r->type));
+        err_at(c, NULL, 15, "%s gives its reporting period as START/END", a_type(r->type));
     if (r->date && r->date < r->end)
         err_at(c, NULL, 3, "report date %d is before the end of the reporting period %d",
                (int)r->date, (int)r->end);
@@ -431,6 +437,7 @@ static void check_rebatching(ctx *c)
     if (c->r->type != 'I')
         return;
     int64_t rm[CUSTOS_NWEIGHTS] = {0}, rp[CUSTOS_NWEIGHTS] = {0};
+    bool overflow[CUSTOS_NWEIGHTS] = {false};
     const custos_entry *last = NULL;
     for (size_t i = 0; i < c->r->n; i++) {
         const custos_entry *e = &c->r->entries[i];
@@ -441,11 +448,15 @@ static void check_rebatching(ctx *c)
             continue;
         last = e;
         for (int k = 0; k < CUSTOS_NWEIGHTS; k++)
-            if (e->wmask >> k & 1u)
-                (m ? rm : rp)[k] += e->mg[k];
+            if ((e->wmask >> k & 1u) && !overflow[k] && !custos_mg_add(&(m ? rm : rp)[k], e->mg[k])) {
+                overflow[k] = true;
+                err_at(c, e, custos_weight_label(k),
+                       "rebatching weights add up beyond %s g, the range custos keeps exactly",
+                       CUSTOS_MG_RANGE);
+            }
     }
     for (int k = 0; k < CUSTOS_NWEIGHTS; k++)
-        if (rm[k] != rp[k]) {
+        if (!overflow[k] && rm[k] != rp[k]) {
             char a[32], b[32];
             custos_grams_format(a, rm[k]);
             custos_grams_format(b, rp[k]);
@@ -461,9 +472,10 @@ static void check_mbr(ctx *c)
     if (c->r->type != 'M')
         return;
     int64_t sum[NLINES][CUSTOS_NWEIGHTS];
-    bool has[NLINES][CUSTOS_NWEIGHTS];
+    bool has[NLINES][CUSTOS_NWEIGHTS], overflow[CUSTOS_NWEIGHTS];
     memset(sum, 0, sizeof sum);
     memset(has, 0, sizeof has);
+    memset(overflow, 0, sizeof overflow);
     const custos_entry *last = NULL;
     static const char *names[] = {"PB", "BE", "BA", "PE", "MF", "RABE", "RABA", "RAMF", "DI"};
     bool any = false;
@@ -493,16 +505,21 @@ static void check_mbr(ctx *c)
         for (int k = 0; k < CUSTOS_NWEIGHTS; k++) {
             if (!(e->wmask >> k & 1u))
                 continue;
-            if (line >= 0) {
-                sum[line][k] += e->mg[k];
-                has[line][k] = true;
-            } else {
+            int l = line;
+            int64_t v = e->mg[k];
+            if (line < 0) {
                 int s = custos_change_sign(e->code, custos_weight_label(k));
                 if (s == 0)
                     err_at(c, e, custos_weight_label(k),
                            "weight of a category other than those of change %s", e->code);
-                sum[L_IC][k] += s * e->mg[k];
-                has[L_IC][k] = true;
+                l = L_IC;
+                v *= s; /* |mg| <= 10^15: no overflow */
+            }
+            has[l][k] = true;
+            if (!overflow[k] && !custos_mg_add(&sum[l][k], v)) {
+                overflow[k] = true;
+                err_at(c, e, custos_weight_label(k),
+                       "MBR weights add up beyond %s g, the range custos keeps exactly", CUSTOS_MG_RANGE);
             }
         }
     }
@@ -515,6 +532,8 @@ static void check_mbr(ctx *c)
             used |= has[l][k];
         if (!used)
             continue;
+        if (overflow[k])
+            continue;
         int label = custos_weight_label(k);
         bool complete = true;
         for (size_t q = 0; q < sizeof required / sizeof required[0]; q++)
@@ -526,9 +545,17 @@ static void check_mbr(ctx *c)
         if (!complete)
             continue;
         int64_t pb = sum[L_PB][k], ic = sum[L_IC][k], di = sum[L_DI][k];
+        int64_t rabe = pb, raba = pb, ramf = sum[L_BA][k];
+        if (!custos_mg_add(&rabe, ic) || !custos_mg_sub(&rabe, sum[L_BE][k]) ||
+            !custos_mg_add(&raba, ic) || !custos_mg_sub(&raba, di) ||
+            !custos_mg_sub(&raba, sum[L_BA][k]) || !custos_mg_sub(&ramf, sum[L_PE][k]) ||
+            !custos_mg_sub(&ramf, sum[L_MF][k])) {
+            err_at(c, last, label, "MBR weights add up beyond %s g, the range custos keeps exactly",
+                   CUSTOS_MG_RANGE);
+            continue;
+        }
         char a[32], b[32];
         if (has[L_BE][k]) {
-            int64_t rabe = pb + ic - sum[L_BE][k];
             if (rabe != sum[L_RABE][k]) {
                 custos_grams_format(a, rabe);
                 custos_grams_format(b, sum[L_RABE][k]);
@@ -538,14 +565,12 @@ static void check_mbr(ctx *c)
         } else if (has[L_RABE][k]) {
             err_at(c, last, label, "MBR gives RABE without BE");
         }
-        int64_t raba = pb + ic - di - sum[L_BA][k];
         if (raba != sum[L_RABA][k]) {
             custos_grams_format(a, raba);
             custos_grams_format(b, sum[L_RABA][k]);
             err_at(c, last, label, "MBR arithmetic: PB + changes - DI - BA = %s g but RABA is %s g",
                    a, b);
         }
-        int64_t ramf = sum[L_BA][k] - sum[L_PE][k] - sum[L_MF][k];
         if (ramf != sum[L_RAMF][k]) {
             custos_grams_format(a, ramf);
             custos_grams_format(b, sum[L_RAMF][k]);

@@ -2,7 +2,9 @@
 /*
  * replay.c: runs a fuzz harness over files without libFuzzer, so every
  * ordinary build (and the sanitizer build) replays the corpus and the
- * crash regressions as a test.  Arguments: files or directories.
+ * crash regressions as a test.  Arguments: files or directories.  Fails
+ * when an input crashes the harness (it aborts) or when no input was found
+ * at all (a test that replays nothing proves nothing).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -76,5 +78,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         bad |= run(argv[i], &count);
     printf("replayed %d inputs\n", count);
+    if (count == 0) {
+        fprintf(stderr, "no inputs: the corpus is missing\n");
+        return 1;
+    }
     return bad;
 }

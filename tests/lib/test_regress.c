@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_regress.c: regression tests for bugs the robustness work found
+ * (fuzzing, sanitizers, failure sweeps), each with the input that showed
+ * it.  They matter most in the sanitizer build, where the undefined
+ * behaviour or bad memory access they guard against aborts the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "custos/balance.h"
+#include "custos/facility.h"
+#include "custos/ledger.h"
+#include "custos/measure.h"
+#include "custos/validate.h"
+
+static const char *facility =
+    "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"other\",\"mbas\":["
+    "{\"mba\":\"XAAA\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"}]},{\"mba\":\"XABB\"}]}";
+
+static int import_text(custos_ledger *l, const char *text)
+{
+    custos_reader *rd;
+    int err = custos_reader_open_memory(&rd, "r.c10", text, strlen(text), CUSTOS_FORMAT_AUTO);
+    if (err == 0) {
+        err = custos_ledger_import(l, rd, NULL, NULL);
+        custos_reader_free(rd);
+    }
+    return err;
+}
+
+/* An MBA whose only report is a textual one has no PIT: balances and
+ * transfers ran qsort() on a NULL array (undefined behaviour, caught by
+ * UBSan's nonnull check). */
+static void test_mba_without_pit(void **state)
+{
+    (void)state;
+    custos_ledger *l;
+    assert_int_equal(custos_ledger_open(&l, ":memory:", CUSTOS_OPEN_CREATE), 0);
+    assert_int_equal(custos_ledger_facility_add(l, "f", facility, strlen(facility), NULL, NULL), 0);
+    assert_int_equal(import_text(l, "001:OI/XA;1#002:1/1#003:20260131#006:DOE,J#010:T#"
+                                    "015:20260101/20260131#207:FA01#307:XABB#309:N#390:Y#\n"
+                                    "001:NC/XA;1#002:1/1#003:20260131#099:R#207:FA01#307:XABB#"
+                                    "391:NO MATERIAL.#\n"),
+                     0);
+    custos_balances *b;
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    assert_int_equal(custos_ledger_balances(&b, l, NULL, d), 0);
+    assert_int_equal(b->n, 0);
+    custos_balances_free(b);
+    custos_transfers *t;
+    assert_int_equal(custos_ledger_transfers(&t, l, NULL, d), 0);
+    assert_int_equal(t->n, 0);
+    custos_transfers_free(t);
+    custos_diags_free(d);
+    custos_ledger_free(l);
+}
+
+/* A material description query of odd length ("O/G") was read one
+ * character past its terminator.  The query sits in an exact-size heap
+ * block so AddressSanitizer sees the overread. */
+static void test_mdc_query_odd_length(void **state)
+{
+    (void)state;
+    static const char *fac =
+        "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"other\",\"mbas\":[{\"mba\":\"XAAA\","
+        "\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"}]}],\"measurement\":{\"points\":["
+        "{\"mba\":\"XAAA\",\"kmp\":\"1\",\"mdc\":\"O/G\",\"material\":\"UF6\",\"bulk\":\"LC\"},"
+        "{\"mba\":\"XAAA\",\"kmp\":\"1\",\"material\":\"any\",\"bulk\":\"BAL\"}]}}";
+    custos_facility *f;
+    assert_int_equal(custos_facility_parse(&f, "f", fac, strlen(fac), NULL), 0);
+    char *q = malloc(4);
+    memcpy(q, "O/G", 4);
+    const custos_measurement_point *p = custos_measurement_point_for(&f->measurement, "XAAA", "1", q);
+    assert_non_null(p);
+    assert_string_equal(p->bulk, "LC"); /* the more specific point */
+    memcpy(q, "O/Q", 4);
+    p = custos_measurement_point_for(&f->measurement, "XAAA", "1", q);
+    assert_non_null(p);
+    assert_string_equal(p->bulk, "BAL");
+    free(q);
+    custos_facility_free(f);
+}
+
+/* Weights are at most 12 integer digits of grams (10^15 mg), but a report
+ * may hold a million entries, so sums of valid weights can pass 2^63 mg:
+ * validate summed rebatching and MBR lines with signed overflow
+ * (undefined behaviour).  Such a report is refused with a clear message. */
+static void test_weight_sums_beyond_int64(void **state)
+{
+    (void)state;
+    static const char *head = "001:OI/XA;2#002:%d%s#003:20260131#006:DOE,J#010:I#"
+                              "015:20260101/20260131#207:FA01#307:XAAA#309:N#407:1#411:%s#"
+                              "412:20260128#430:O/G/U/C#446:B%d#469:M#470:1#630:999999999999.999G#"
+                              "670:99999999999.999G#\n";
+    size_t cap = 12000 * 300, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 1; i <= 10000; i++)
+        len += (size_t)snprintf(text + len, cap - len, head, i, i == 1 ? "/10000" : "",
+                                i <= 9500 ? "RM" : "RP", i);
+    custos_reader *rd;
+    custos_report *r;
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    assert_int_equal(custos_reader_open_memory(&rd, "big.c10", text, len, CUSTOS_FORMAT_AUTO), 0);
+    assert_int_equal(custos_reader_next(&r, rd, d), 1);
+    assert_int_equal(r->n, 10000);
+    assert_int_equal(custos_report_validate(r, d), CUSTOS_EINVAL);
+    assert_non_null(strstr(custos_last_error(), "beyond"));
+    custos_report_free(r);
+    custos_reader_free(rd);
+    custos_diags_free(d);
+    free(text);
+}
+
+/* Each report's sums fit int64, but the books of ten such reports do
+ * not: balances summed them with signed overflow.  Now CUSTOS_EDOMAIN. */
+static void test_balance_beyond_int64(void **state)
+{
+    (void)state;
+    static const char *pil = "001:OI/XA;%d#002:1/1#003:%d#006:DOE,J#010:P#015:%d#207:FA01#"
+                             "307:XAAA#309:N#407:1#430:O/G/U/C#446:P1#469:M#470:1#630:1000G#"
+                             "670:40G#\n";
+    static const char *rf = "001:OI/XA;%d#002:%d%s#003:%d#006:DOE,J#010:I#015:%d/%d#207:FA01#"
+                            "307:XAAA#309:N#370:XB#407:1#411:RF#412:%d#430:O/G/U/C#446:B%d#"
+                            "447:UNKNOWN#469:N#470:1#630:999999999999.999G#670:99999999999.999G#\n";
+    custos_ledger *l;
+    assert_int_equal(custos_ledger_open(&l, ":memory:", CUSTOS_OPEN_CREATE), 0);
+    assert_int_equal(custos_ledger_facility_add(l, "f", facility, strlen(facility), NULL, NULL), 0);
+    size_t cap = 4 << 20, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, pil, 1, 20251231, 20251231);
+    custos_date start = 20260101;
+    for (int m = 0; m < 10; m++) {
+        custos_date end = custos_date_add(custos_date_add(start, 32) / 100 * 100 + 1, -1);
+        for (int i = 1; i <= 1000; i++)
+            len += (size_t)snprintf(text + len, cap - len, rf, m + 2, i, i == 1 ? "/1000" : "",
+                                    end, start, end, start + 1, i);
+        start = custos_date_add(end, 1);
+    }
+    len += (size_t)snprintf(text + len, cap - len, pil, 12, custos_date_add(start, -1),
+                            custos_date_add(start, -1));
+    assert_int_equal(import_text(l, text), 0);
+    custos_balances *b = NULL;
+    assert_int_equal(custos_ledger_balances(&b, l, NULL, NULL), CUSTOS_EDOMAIN);
+    assert_null(b);
+    assert_non_null(strstr(custos_last_error(), "beyond"));
+    free(text);
+    custos_ledger_free(l);
+}
+
+int main(void)
+{
+    custos_global_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mba_without_pit),
+        cmocka_unit_test(test_mdc_query_odd_length),
+        cmocka_unit_test(test_weight_sums_beyond_int64),
+        cmocka_unit_test(test_balance_beyond_int64),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
