@@ -348,6 +348,23 @@ static inline uint64_t bits_of(double x)
     return b.u;
 }
 
+/* One period of the innovations form: -MUF_t from the normal y_t, the
+ * previous normal *yprev and the systematic state mz (both updated). */
+static inline double chain_step(const custos_pd_kern *kp, size_t t, double y, double *yprev,
+                                double *mz)
+{
+    size_t g = kp->g;
+    const double *r = kp->rec + t * kp->stride;
+    double q = *yprev * r[CUSTOS_PD_K_NCPREV];
+    for (size_t i = 0; i < g; i++)
+        q = fma(r[CUSTOS_PD_KREC + i], mz[i], q);
+    q = fma(r[CUSTOS_PD_K_NSQ], y, q);
+    for (size_t i = 0; i < g; i++)
+        mz[i] = fma(r[CUSTOS_PD_KREC + g + i], y, mz[i]);
+    *yprev = y;
+    return q;
+}
+
 /* The portable kernel, and the reference the vector one must match bit
  * for bit: 8 replicates (lanes) over the n periods, normals z[8t + j].
  * Every operation is the one the vector kernel does, in its order
@@ -368,13 +385,7 @@ static void lanes_generic(const custos_pd_kern *kp, const double *z, int lanes,
         for (size_t t = 0; t < n; t++) {
             const double *r = kp->rec + t * st;
             double y = z[t * L + j];
-            double q = yprev * r[CUSTOS_PD_K_NCPREV];
-            for (size_t i = 0; i < g; i++)
-                q = fma(r[CUSTOS_PD_KREC + i], mz[i], q);
-            q = fma(r[CUSTOS_PD_K_NSQ], y, q); /* -MUF_t */
-            for (size_t i = 0; i < g; i++)
-                mz[i] = fma(r[CUSTOS_PD_KREC + g + i], y, mz[i]);
-            yprev = y;
+            double q = chain_step(kp, t, y, &yprev, mz);
             am0 |= bits_of(q + r[CUSTOS_PD_K_TM]);
             am1 |= bits_of(q + r[CUSTOS_PD_K_TMM]);
             cumq = cumq + q;
@@ -461,6 +472,32 @@ int custos_pd_kernel_avx512(void)
 #else
     return 0;
 #endif
+}
+
+int custos_kalman_muf(const custos_sequence *s, const double *y, double *muf)
+{
+    plan p;
+    custos_pd_kern kp;
+    custos_nrta_options o = {0.05, 0.5, 1.0};
+    memset(&kp, 0, sizeof kp);
+    int err = plan_init(&p, s, NULL, &o);
+    if (err < 0)
+        return err;
+    double *mz = custos_calloc(s->ngroups + 1, sizeof *mz);
+    if (!mz) {
+        err = custos_error_nomem();
+        goto done;
+    }
+    if ((err = kern_init(&kp, &p)) < 0)
+        goto done;
+    double yprev = 0.0;
+    for (size_t t = 0; t < s->n; t++)
+        muf[t] = -chain_step(&kp, t, y[t], &yprev, mz);
+done:
+    custos_free(mz);
+    kern_dispose(&kp);
+    plan_dispose(&p);
+    return err;
 }
 
 static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,

@@ -94,6 +94,13 @@ int custos_pd_block_avx512(const custos_pd_kern *kp, custos_wrng *rng, long coun
                            long al[2][CUSTOS_PD_NTESTS]);
 #endif
 
+/* The innovations form the Monte Carlo uses (pd.c): the MUF vector
+ * (n values, no diversion) that standardised innovations y give, so that
+ * custos_kalman_sitmuf(muf) = y on non-degenerate periods and MUF = M y
+ * with M M^T the sequence's covariance.  CUSTOS_OK, CUSTOS_EDOMAIN,
+ * CUSTOS_ENOMEM. */
+int custos_kalman_muf(const custos_sequence *s, const double *y, double *muf);
+
 /* The Monte Carlo kernels of pd.c: the portable one (the reference) and
  * the AVX-512 one (x86-64), which give the same alarms bit for bit. */
 enum { CUSTOS_PD_KERNEL_AUTO, CUSTOS_PD_KERNEL_GENERIC, CUSTOS_PD_KERNEL_AVX512 };
