@@ -8,8 +8,8 @@
  * group of eight in registers across the n periods.  What makes it fast
  * is that the normals of the next group are made while this group runs:
  *
- *   before the group's loop: the raw draws of the next group (vectorised
- *     xoshiro256+, custos_wrng_raw);
+ *   before the group's loop: the raw draws of the next group (xoshiro256+
+ *     in registers, the numbers of custos_wrng_raw);
  *   in the loop, period t: the tests on this group's normal z[t], the
  *     ziggurat widths of the next group's draw t read by scalar loads
  *     (the integer units are otherwise idle), and the fast path of the
@@ -90,6 +90,29 @@ static void finish_slow(custos_wrng *rng, const uint64_t *v, double *z, const un
             if (!((ok[t] >> j) & 1))
                 z[L * t + (size_t)j] = custos_zig_slow(&rng->tail, v[L * t + (size_t)j]);
     }
+}
+
+/* custos_wrng_raw() in registers (GCC does not vectorise the portable
+ * loop): the same xoshiro256+ steps, the xors merged in ternary logic. */
+AVX512 static void raw(custos_wrng *w, uint64_t *v, size_t nvec)
+{
+    __m512i s0 = _mm512_loadu_si512(w->s[0]), s1 = _mm512_loadu_si512(w->s[1]);
+    __m512i s2 = _mm512_loadu_si512(w->s[2]), s3 = _mm512_loadu_si512(w->s[3]);
+    for (size_t r = 0; r < nvec; r++) {
+        _mm512_store_si512(v + L * r, _mm512_add_epi64(s0, s3));
+        __m512i t = _mm512_slli_epi64(s1, 17);
+        __m512i n1 = _mm512_ternarylogic_epi64(s1, s2, s0, 0x96); /* s1 ^ s2 ^ s0 */
+        __m512i n0 = _mm512_ternarylogic_epi64(s0, s3, s1, 0x96); /* s0 ^ s3 ^ s1 */
+        __m512i n2 = _mm512_ternarylogic_epi64(s2, s0, t, 0x96);  /* s2 ^ s0 ^ t */
+        s3 = _mm512_rol_epi64(_mm512_xor_si512(s3, s1), 45);
+        s0 = n0;
+        s1 = n1;
+        s2 = n2;
+    }
+    _mm512_storeu_si512(w->s[0], s0);
+    _mm512_storeu_si512(w->s[1], s1);
+    _mm512_storeu_si512(w->s[2], s2);
+    _mm512_storeu_si512(w->s[3], s3);
 }
 
 /* The table reads of draws v[8t..8t+8), scalar (see above). */
@@ -217,7 +240,7 @@ AVX512 int custos_pd_block_avx512(const custos_pd_kern *kp, custos_wrng *rng, lo
         return err;
     long groups = (count + L - 1) / L;
     /* The first group's normals, as custos_wrng_normals() makes them. */
-    custos_wrng_raw(rng, b.v[0], n);
+    raw(rng, b.v[0], n);
     custos_zig_lookup(b.v[0], b.w0[0], b.w1[0], n * L);
     for (size_t t = 0; t < n; t++)
         finish(b.v[0], b.w0[0], b.w1[0], b.z[0], b.ok, t);
@@ -229,7 +252,7 @@ AVX512 int custos_pd_block_avx512(const custos_pd_kern *kp, custos_wrng *rng, lo
          * (stale) other buffer, harmlessly; its slow path is skipped so
          * the tail stream is not used. */
         if (more)
-            custos_wrng_raw(rng, b.v[nx], n);
+            raw(rng, b.v[nx], n);
         long left = count - gi * L;
         fn(kp, &b, cur, nx, wz, left < L ? (int)left : L, al);
         for (size_t t = n >= 2 ? n - 2 : 0; t < n; t++)
