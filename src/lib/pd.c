@@ -9,18 +9,21 @@
  * normal; GEMUF_n = sum SITMUF^2 is noncentral chi-square with
  * noncentrality sum delta_t^2.  Otherwise Monte Carlo over the model.
  *
- * The Monte Carlo draws the measurement errors, not the MUFs: the random
- * part R (tridiagonal) = B B^T with B lower bidiagonal (a_t on the
- * diagonal, b_t below), so its contribution to MUF_t is a_t w_t +
- * b_t w_t-1 with w iid N(0,1), and each systematic group adds
- * u_gt zeta_g.  SITMUF is then the innovation of a Kalman filter whose
- * state is (w_t-1, zeta_1..zeta_G): its gains and innovation variances do
- * not depend on the data and are computed once, and the innovations equal
- * the Cholesky transform (both are MUF_t - E[MUF_t | MUF_1..t-1] over its
- * standard deviation).  One replicate-period costs one normal and O(G)
- * operations instead of the O(t) of a triangular solve.  Under a
- * diversion mu, MUF shifts by mu_t and SITMUF by delta_t (the filter is
- * linear), so one draw serves both hypotheses (common random numbers).
+ * The Monte Carlo draws SITMUF, not measurement errors.  Under no
+ * diversion the standardised innovations y = L^-1 MUF are independent
+ * N(0, 1) (L L^T = Sigma), so one normal per replicate-period gives
+ * SITMUF, Page and GEMUF directly; under the diversion mu they are
+ * y + delta with delta = L^-1 mu (common random numbers for both
+ * hypotheses).  The MUF and CUMUF tests need MUF = L y, which the
+ * innovations form of the Kalman filter of the structured covariance
+ * gives in O(groups) a period: MUF_t = b_t kw_t-1 s_t-1 y_t-1 +
+ * u_t . m_t + s_t y_t, m_t+1 = m_t + kz_t s_t y_t, with s_t the
+ * innovation standard deviation, kw, kz the filter gains (state:
+ * the previous period's random error and the systematic errors; gains
+ * and variances do not depend on the data and are computed once).  This
+ * is the filter of custos_kalman_sitmuf() run backwards, so the MUF
+ * vector has exactly the covariance Sigma; under the diversion it is
+ * MUF + mu.
  */
 #include <math.h>
 #include <pthread.h>
@@ -41,6 +44,7 @@ typedef struct plan {
     double *u;           /* n x g: u[t*g + k] = sys_k[t] */
     double *kw, *kz;     /* gains: n, n x g */
     double *inv_s;       /* 1 / innovation sd, 0 where degenerate */
+    double *sd;          /* innovation sd, 0 where degenerate */
     unsigned char *deg;
     double *mu, *delta;  /* diversion and its SITMUF shift */
     double *thr_muf;     /* z sigma_t */
@@ -57,6 +61,7 @@ static void plan_dispose(plan *p)
     custos_free(p->kw);
     custos_free(p->kz);
     custos_free(p->inv_s);
+    custos_free(p->sd);
     custos_free(p->deg);
     custos_free(p->mu);
     custos_free(p->delta);
@@ -103,12 +108,14 @@ static int plan_filter(plan *p, const custos_sequence *s)
             for (size_t k = 0; k < g; k++)
                 p->kz[t * g + k] = 0.0;
             p->inv_s[t] = 0.0;
+            p->sd[t] = 0.0;
             P[0] = 1.0;
             for (size_t k = 0; k < g; k++)
                 P[1 + k] = P[(1 + k) * dim] = 0.0;
             continue;
         }
-        p->inv_s[t] = 1.0 / sqrt(S);
+        p->sd[t] = sqrt(S);
+        p->inv_s[t] = 1.0 / p->sd[t];
         p->kw[t] = p->a[t] / S;
         for (size_t k = 0; k < g; k++)
             p->kz[t * g + k] = ph[1 + k] / S;
@@ -178,13 +185,14 @@ static int plan_init(plan *p, const custos_sequence *s, const double *mu,
     p->kw = custos_calloc(n, sizeof *p->kw);
     p->kz = custos_calloc(n * g + 1, sizeof *p->kz);
     p->inv_s = custos_calloc(n, sizeof *p->inv_s);
+    p->sd = custos_calloc(n, sizeof *p->sd);
     p->deg = custos_calloc(n, 1);
     p->mu = custos_calloc(n, sizeof *p->mu);
     p->delta = custos_calloc(n, sizeof *p->delta);
     p->thr_muf = custos_calloc(n, sizeof *p->thr_muf);
     p->thr_cumuf = custos_calloc(n, sizeof *p->thr_cumuf);
     p->thr_gemuf = custos_calloc(n, sizeof *p->thr_gemuf);
-    if (!p->a || !p->b || !p->u || !p->kw || !p->kz || !p->inv_s || !p->deg || !p->mu ||
+    if (!p->a || !p->b || !p->u || !p->kw || !p->kz || !p->inv_s || !p->sd || !p->deg || !p->mu ||
         !p->delta || !p->thr_muf || !p->thr_cumuf || !p->thr_gemuf) {
         err = custos_error_nomem();
         goto fail;
@@ -265,17 +273,21 @@ int custos_kalman_sitmuf(const custos_sequence *s, const double *x, double *y)
 
 double custos_pd_flops_per_period(size_t g)
 {
-    /* MUF: 2 + 2g; prediction 1 + 2g; innovation 1; gains 1 + 2g;
-     * standardise 1; two hypotheses' shifts 2; CUMUF 2; Page 4; GEMUF 4. */
-    return 18.0 + 6.0 * (double)g;
+    /* MUF by innovations 4g + 4 (g + 2 FMAs, g FMAs for the state);
+     * MUF test 2 adds, CUMUF 3 adds; SITMUF 1 add + 2 max; Page 2 x (2
+     * adds + 2 max); GEMUF 2 x (FMA + subtraction): 4g + 26, plus the
+     * alarm bookkeeping (6 logical ors) and one normal, not counted. */
+    return 26.0 + 4.0 * (double)g;
 }
 
-/* ---- the kernel --------------------------------------------------------- */
+/* ---- the kernel (records in statsint.h) ----------------------------------- */
 
 typedef struct sim {
     const plan *p;
+    const custos_pd_kern *kp;
     long replicates;
     uint64_t seed;
+    int use_avx512;
     long (*counts)[2][CUSTOS_PD_NTESTS]; /* per block */
     custos_progress_fn progress;
     void *progress_ctx;
@@ -283,119 +295,165 @@ typedef struct sim {
     pthread_mutex_t mu;
 } sim;
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CUSTOS_NO_CLONES)
-#define KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERNEL_CLONES
-#endif
+static void kern_dispose(custos_pd_kern *kp)
+{
+    custos_free(kp->rec);
+    memset(kp, 0, sizeof *kp);
+}
 
-/* LANES replicates side by side, so every loop below runs over lanes and
- * vectorises; normals in z: g x LANES zetas then n x LANES w. */
-KERNEL_CLONES
-static void lanes_run(const plan *p, const double *restrict z, int64_t al[2][CUSTOS_PD_NTESTS][LANES])
+static int kern_init(custos_pd_kern *kp, const plan *p)
 {
     size_t n = p->n, g = p->g;
-    double wprev[LANES], m0[LANES], o[LANES], e[LANES];
-    double cum0[LANES], cum1[LANES], pg0[LANES], pg1[LANES], ge0[LANES], ge1[LANES];
-    double mz[64][LANES];
-    const double *zeta = z;
-    const double *w = z + g * LANES;
-    for (int j = 0; j < LANES; j++) {
-        wprev[j] = m0[j] = cum0[j] = cum1[j] = pg0[j] = pg1[j] = ge0[j] = ge1[j] = 0.0;
-    }
-    for (size_t k = 0; k < g; k++)
-        for (int j = 0; j < LANES; j++)
-            mz[k][j] = 0.0;
-    const double k_ref = p->k, h = p->h, zq = p->z;
+    memset(kp, 0, sizeof *kp);
+    kp->n = n;
+    kp->g = g;
+    kp->stride = CUSTOS_PD_KREC + 2 * g;
+    kp->rec = custos_calloc(n * kp->stride, sizeof *kp->rec);
+    if (!kp->rec)
+        return custos_error_nomem();
+    kp->deg = p->deg;
+    kp->k = p->k;
+    kp->h = p->h;
+    kp->zq = p->z;
+    double cmu = 0.0;
     for (size_t t = 0; t < n; t++) {
-        const double at = p->a[t], bt = p->b[t], mut = p->mu[t];
-        const double *ut = p->u + t * g;
-        const double *wt = w + t * LANES;
-        /* MUF_t under no diversion, and the filter's prediction. */
-        for (int j = 0; j < LANES; j++) {
-            o[j] = at * wt[j] + bt * wprev[j];
-            e[j] = -bt * m0[j];
-            wprev[j] = wt[j];
+        double *r = kp->rec + t * kp->stride;
+        double sq = p->deg[t] ? 0.0 : p->sd[t];
+        cmu += p->mu[t];
+        r[CUSTOS_PD_K_NCPREV] = t ? -(p->b[t] * p->kw[t - 1] * (p->deg[t - 1] ? 0.0 : p->sd[t - 1])) : 0.0;
+        r[CUSTOS_PD_K_NSQ] = -sq;
+        r[CUSTOS_PD_K_TM] = p->thr_muf[t];
+        r[CUSTOS_PD_K_TMM] = p->thr_muf[t] - p->mu[t];
+        r[CUSTOS_PD_K_TC] = p->thr_cumuf[t];
+        r[CUSTOS_PD_K_TCM] = p->thr_cumuf[t] - cmu;
+        r[CUSTOS_PD_K_DL] = p->delta[t];
+        r[CUSTOS_PD_K_DLK] = p->delta[t] - p->k;
+        r[CUSTOS_PD_K_TG] = p->thr_gemuf[t];
+        for (size_t j = 0; j < g; j++) {
+            r[CUSTOS_PD_KREC + j] = -p->u[t * g + j];
+            r[CUSTOS_PD_KREC + g + j] = p->kz[t * g + j] * sq;
         }
-        for (size_t k = 0; k < g; k++) {
-            const double uk = ut[k];
-            const double *zk = zeta + k * LANES;
-            const double *mk = mz[k];
-            for (int j = 0; j < LANES; j++) {
-                o[j] += uk * zk[j];
-                e[j] -= uk * mk[j];
-            }
+    }
+    return CUSTOS_OK;
+}
+
+typedef union dbits {
+    double d;
+    uint64_t u;
+} dbits;
+
+static inline uint64_t bits_of(double x)
+{
+    dbits b = {x};
+    return b.u;
+}
+
+/* One period of the innovations form: -MUF_t from the normal y_t, the
+ * previous normal *yprev and the systematic state mz (both updated). */
+static inline double chain_step(const custos_pd_kern *kp, size_t t, double y, double *yprev,
+                                double *mz)
+{
+    size_t g = kp->g;
+    const double *r = kp->rec + t * kp->stride;
+    double q = *yprev * r[CUSTOS_PD_K_NCPREV];
+    for (size_t i = 0; i < g; i++)
+        q = fma(r[CUSTOS_PD_KREC + i], mz[i], q);
+    q = fma(r[CUSTOS_PD_K_NSQ], y, q);
+    for (size_t i = 0; i < g; i++)
+        mz[i] = fma(r[CUSTOS_PD_KREC + g + i], y, mz[i]);
+    *yprev = y;
+    return q;
+}
+
+/* The portable kernel, and the reference the vector one must match bit
+ * for bit: 8 replicates (lanes) over the n periods, normals z[8t + j].
+ * Every operation is the one the vector kernel does, in its order
+ * (fma() where it fuses).  Adds the alarms of the first `lanes` lanes. */
+static void lanes_generic(const custos_pd_kern *kp, const double *z, int lanes,
+                          long al[2][CUSTOS_PD_NTESTS])
+{
+    enum { L = CUSTOS_WRNG_LANES };
+    size_t n = kp->n, g = kp->g, st = kp->stride;
+    const double mk = -kp->k;
+    for (int j = 0; j < lanes; j++) {
+        double yprev = 0.0, mz[64], cumq = 0.0;
+        double y0m = -INFINITY, y1m = -INFINITY, p0 = 0.0, p1 = 0.0, pm0 = 0.0, pm1 = 0.0;
+        double ge0 = 0.0, ge1 = 0.0;
+        uint64_t am0 = 0, am1 = 0, ac0 = 0, ac1 = 0, ag0 = 0, ag1 = 0;
+        for (size_t i = 0; i < g; i++)
+            mz[i] = 0.0;
+        for (size_t t = 0; t < n; t++) {
+            const double *r = kp->rec + t * st;
+            double y = z[t * L + j];
+            double q = chain_step(kp, t, y, &yprev, mz);
+            am0 |= bits_of(q + r[CUSTOS_PD_K_TM]);
+            am1 |= bits_of(q + r[CUSTOS_PD_K_TMM]);
+            cumq = cumq + q;
+            ac0 |= bits_of(cumq + r[CUSTOS_PD_K_TC]);
+            ac1 |= bits_of(cumq + r[CUSTOS_PD_K_TCM]);
+            if (kp->deg[t])
+                continue;
+            double y1 = y + r[CUSTOS_PD_K_DL];
+            y0m = y0m > y ? y0m : y;
+            y1m = y1m > y1 ? y1m : y1;
+            double s0 = p0 + (y + mk), s1 = p1 + (y + r[CUSTOS_PD_K_DLK]);
+            p0 = s0 > 0.0 ? s0 : 0.0;
+            p1 = s1 > 0.0 ? s1 : 0.0;
+            pm0 = pm0 > p0 ? pm0 : p0;
+            pm1 = pm1 > p1 ? pm1 : p1;
+            ge0 = fma(y, y, ge0);
+            ge1 = fma(y1, y1, ge1);
+            ag0 |= bits_of(r[CUSTOS_PD_K_TG] - ge0);
+            ag1 |= bits_of(r[CUSTOS_PD_K_TG] - ge1);
         }
-        const double tm = p->thr_muf[t], tc = p->thr_cumuf[t];
-        for (int j = 0; j < LANES; j++) {
-            e[j] += o[j];
-            al[0][CUSTOS_PD_MUF][j] |= o[j] > tm;
-            al[1][CUSTOS_PD_MUF][j] |= o[j] + mut > tm;
-            cum0[j] += o[j];
-            cum1[j] += o[j] + mut;
-            al[0][CUSTOS_PD_CUMUF][j] |= cum0[j] > tc;
-            al[1][CUSTOS_PD_CUMUF][j] |= cum1[j] > tc;
-        }
-        if (p->deg[t]) {
-            for (int j = 0; j < LANES; j++)
-                m0[j] = 0.0;
-            continue;
-        }
-        const double kw = p->kw[t], is = p->inv_s[t], dl = p->delta[t], tg = p->thr_gemuf[t];
-        const double *kz = p->kz + t * g;
-        for (size_t k = 0; k < g; k++) {
-            const double kk = kz[k];
-            double *mk = mz[k];
-            for (int j = 0; j < LANES; j++)
-                mk[j] += kk * e[j];
-        }
-        for (int j = 0; j < LANES; j++) {
-            m0[j] = kw * e[j];
-            double y0 = e[j] * is, y1 = y0 + dl;
-            al[0][CUSTOS_PD_SITMUF][j] |= y0 > zq;
-            al[1][CUSTOS_PD_SITMUF][j] |= y1 > zq;
-            double s0 = pg0[j] + y0 - k_ref, s1 = pg1[j] + y1 - k_ref;
-            pg0[j] = s0 > 0.0 ? s0 : 0.0;
-            pg1[j] = s1 > 0.0 ? s1 : 0.0;
-            al[0][CUSTOS_PD_PAGE][j] |= pg0[j] > h;
-            al[1][CUSTOS_PD_PAGE][j] |= pg1[j] > h;
-            ge0[j] += y0 * y0;
-            ge1[j] += y1 * y1;
-            al[0][CUSTOS_PD_GEMUF][j] |= ge0[j] > tg;
-            al[1][CUSTOS_PD_GEMUF][j] |= ge1[j] > tg;
-        }
+        al[0][CUSTOS_PD_MUF] += (long)(am0 >> 63);
+        al[1][CUSTOS_PD_MUF] += (long)(am1 >> 63);
+        al[0][CUSTOS_PD_CUMUF] += (long)(ac0 >> 63);
+        al[1][CUSTOS_PD_CUMUF] += (long)(ac1 >> 63);
+        al[0][CUSTOS_PD_SITMUF] += y0m > kp->zq;
+        al[1][CUSTOS_PD_SITMUF] += y1m > kp->zq;
+        al[0][CUSTOS_PD_PAGE] += pm0 > kp->h;
+        al[1][CUSTOS_PD_PAGE] += pm1 > kp->h;
+        al[0][CUSTOS_PD_GEMUF] += (long)(ag0 >> 63);
+        al[1][CUSTOS_PD_GEMUF] += (long)(ag1 >> 63);
     }
 }
+
+static int block_generic(const custos_pd_kern *kp, custos_wrng *rng, long count,
+                         long al[2][CUSTOS_PD_NTESTS])
+{
+    double *z = custos_malloc(kp->n * CUSTOS_WRNG_LANES * sizeof *z);
+    if (!z)
+        return custos_error_nomem();
+    for (long r = 0; r < count; r += CUSTOS_WRNG_LANES) {
+        custos_wrng_normals(rng, z, kp->n);
+        lanes_generic(kp, z, count - r < CUSTOS_WRNG_LANES ? (int)(count - r) : CUSTOS_WRNG_LANES,
+                      al);
+    }
+    custos_free(z);
+    return CUSTOS_OK;
+}
+
 
 static int sim_block(void *vctx, long b)
 {
     sim *sm = vctx;
-    const plan *p = sm->p;
-    size_t per = (p->g + p->n) * LANES;
-    double *z = custos_malloc(per * sizeof *z);
-    if (!z)
-        return custos_error_nomem();
     custos_wrng rng;
     custos_wrng_seed(&rng, sm->seed, (uint64_t)b);
     long first = b * CUSTOS_MC_BLOCK, last = first + CUSTOS_MC_BLOCK;
     if (last > sm->replicates)
         last = sm->replicates;
-    long *cnt = &sm->counts[b][0][0];
+    long(*cnt)[CUSTOS_PD_NTESTS] = sm->counts[b];
     memset(cnt, 0, sizeof sm->counts[b]);
-    /* Alarm flags in 64-bit lanes, the width of the doubles they come
-     * from, so the compares need no packing. */
-    int64_t al[2][CUSTOS_PD_NTESTS][LANES];
-    for (long r = first; r < last; r += LANES) {
-        int lanes = last - r < LANES ? (int)(last - r) : LANES;
-        custos_wrng_normals(&rng, z, per);
-        memset(al, 0, sizeof al);
-        lanes_run(p, z, al);
-        for (int hyp = 0; hyp < 2; hyp++)
-            for (int t = 0; t < CUSTOS_PD_NTESTS; t++)
-                for (int j = 0; j < lanes; j++)
-                    sm->counts[b][hyp][t] += al[hyp][t][j];
-    }
-    custos_free(z);
+    int err;
+#ifdef CUSTOS_PD_AVX512
+    if (sm->use_avx512)
+        err = custos_pd_block_avx512(sm->kp, &rng, last - first, cnt);
+    else
+#endif
+        err = block_generic(sm->kp, &rng, last - first, cnt);
+    if (err < 0)
+        return err;
     if (sm->progress) {
         pthread_mutex_lock(&sm->mu);
         sm->done++;
@@ -405,20 +463,47 @@ static int sim_block(void *vctx, long b)
     return CUSTOS_OK;
 }
 
-static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
-                    const double *diversion, const custos_nrta_options *opt, long replicates,
-                    uint64_t seed, int threads, custos_progress_fn progress, void *progress_ctx);
-
-int custos_pd_simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
-                       const double *diversion, const custos_nrta_options *opt, long replicates,
-                       uint64_t seed, int threads)
+int custos_pd_kernel_avx512(void)
 {
-    return simulate(alarms, s, diversion, opt, replicates, seed, threads, NULL, NULL);
+#ifdef CUSTOS_PD_AVX512
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+int custos_kalman_muf(const custos_sequence *s, const double *y, double *muf)
+{
+    plan p;
+    custos_pd_kern kp;
+    custos_nrta_options o = {0.05, 0.5, 1.0};
+    memset(&kp, 0, sizeof kp);
+    int err = plan_init(&p, s, NULL, &o);
+    if (err < 0)
+        return err;
+    double *mz = custos_calloc(s->ngroups + 1, sizeof *mz);
+    if (!mz) {
+        err = custos_error_nomem();
+        goto done;
+    }
+    if ((err = kern_init(&kp, &p)) < 0)
+        goto done;
+    double yprev = 0.0;
+    for (size_t t = 0; t < s->n; t++)
+        muf[t] = -chain_step(&kp, t, y[t], &yprev, mz);
+done:
+    custos_free(mz);
+    kern_dispose(&kp);
+    plan_dispose(&p);
+    return err;
 }
 
 static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
                     const double *diversion, const custos_nrta_options *opt, long replicates,
-                    uint64_t seed, int threads, custos_progress_fn progress, void *progress_ctx)
+                    uint64_t seed, int threads, int kernel, custos_progress_fn progress,
+                    void *progress_ctx)
 {
     custos_nrta_options o = {0.05, 0.5, 0.0};
     if (opt)
@@ -433,14 +518,24 @@ static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
                                 "sequence has %zu",
                                 s->ngroups);
     plan p;
+    custos_pd_kern kp;
+    memset(&kp, 0, sizeof kp);
     int err = plan_init(&p, s, diversion, &o);
     if (err < 0)
         return err;
     long nb = (replicates + CUSTOS_MC_BLOCK - 1) / CUSTOS_MC_BLOCK;
-    sim sm = {&p, replicates, seed, custos_calloc((size_t)nb, sizeof *sm.counts), progress,
-              progress_ctx, nb, 0, PTHREAD_MUTEX_INITIALIZER};
+    sim sm = {&p, &kp, replicates, seed, 0, custos_calloc((size_t)nb, sizeof *sm.counts),
+              progress, progress_ctx, nb, 0, PTHREAD_MUTEX_INITIALIZER};
     if (!sm.counts) {
         err = custos_error_nomem();
+        goto done;
+    }
+    if ((err = kern_init(&kp, &p)) < 0)
+        goto done;
+    sm.use_avx512 = kernel == CUSTOS_PD_KERNEL_AUTO ? custos_pd_kernel_avx512()
+                                                    : kernel == CUSTOS_PD_KERNEL_AVX512;
+    if (sm.use_avx512 && !custos_pd_kernel_avx512()) {
+        err = custos_error_set(CUSTOS_EDOMAIN, "this processor has no AVX-512");
         goto done;
     }
     if ((err = custos_parallel_blocks(sim_block, &sm, nb, threads)) < 0)
@@ -453,8 +548,24 @@ static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
 done:
     custos_free(sm.counts);
     pthread_mutex_destroy(&sm.mu);
+    kern_dispose(&kp);
     plan_dispose(&p);
     return err;
+}
+
+int custos_pd_simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
+                       const double *diversion, const custos_nrta_options *opt, long replicates,
+                       uint64_t seed, int threads)
+{
+    return simulate(alarms, s, diversion, opt, replicates, seed, threads, CUSTOS_PD_KERNEL_AUTO,
+                    NULL, NULL);
+}
+
+int custos_pd_simulate_kernel(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
+                              const double *diversion, const custos_nrta_options *opt,
+                              long replicates, uint64_t seed, int threads, int kernel)
+{
+    return simulate(alarms, s, diversion, opt, replicates, seed, threads, kernel, NULL, NULL);
 }
 
 int custos_pd(custos_pd_result *out, const custos_sequence *s, const double *diversion,
@@ -477,8 +588,8 @@ int custos_pd(custos_pd_result *out, const custos_sequence *s, const double *div
     long alarms[2][CUSTOS_PD_NTESTS];
     custos_nrta_options no = o.nrta;
     no.h = p.h;
-    if ((err = simulate(alarms, s, diversion, &no, o.replicates, o.seed, o.threads, o.progress,
-                        o.progress_ctx)) < 0)
+    if ((err = simulate(alarms, s, diversion, &no, o.replicates, o.seed, o.threads,
+                        CUSTOS_PD_KERNEL_AUTO, o.progress, o.progress_ctx)) < 0)
         goto done;
     custos_pd_result r;
     memset(&r, 0, sizeof r);

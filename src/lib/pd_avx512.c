@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pd_avx512.c: the detection-probability Monte Carlo kernel on AVX-512.
+ *
+ * The same computation as lanes_generic() in pd.c, the same operations in
+ * the same order (so the alarms agree bit for bit, which tests check),
+ * eight replicates in the eight lanes of a register, the whole state of a
+ * group of eight in registers across the n periods.  What makes it fast
+ * is that the normals of the next group are made while this group runs:
+ *
+ *   before the group's loop: the raw draws of the next group (xoshiro256+
+ *     in registers, the numbers of custos_wrng_raw);
+ *   in the loop, period t: the tests on this group's normal z[t], the
+ *     ziggurat widths of the next group's draw t read by scalar loads
+ *     (the integer units are otherwise idle), and the fast path of the
+ *     next group's draw t - 2 (two periods late, so the scalar stores
+ *     have left the store buffer), its accept mask stored, no branch;
+ *   after the loop: the rare rejected draws (0.23%) finished by
+ *     custos_zig_slow(), in the order custos_wrng_normals() uses.
+ *
+ * Compiled for AVX-512 by function attributes; pd.c calls it only when
+ * the processor has AVX-512F, AVX-512DQ and FMA.
+ */
+#include "statsint.h"
+
+#ifdef CUSTOS_PD_AVX512
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define AVX512 __attribute__((target("avx512f,avx512dq,fma")))
+#define L CUSTOS_WRNG_LANES
+
+/* The per-thread buffers of one block: two groups (this and the next) of
+ * raw draws, widths and normals, 64-byte aligned. */
+typedef struct bufs {
+    uint64_t *v[2];
+    double *w0[2], *w1[2], *z[2];
+    unsigned char *ok;
+    void *mem;
+} bufs;
+
+static int bufs_init(bufs *b, size_t n)
+{
+    size_t one = n * L * sizeof(double);
+    b->mem = custos_calloc(8 * one + n + 64, 1);
+    if (!b->mem)
+        return custos_error_nomem();
+    char *p = (char *)(((uintptr_t)b->mem + 63) & ~(uintptr_t)63);
+    for (int i = 0; i < 2; i++) {
+        b->v[i] = (uint64_t *)(void *)p;
+        b->w0[i] = (double *)(void *)(p + one);
+        b->w1[i] = (double *)(void *)(p + 2 * one);
+        b->z[i] = (double *)(void *)(p + 3 * one);
+        p += 4 * one;
+    }
+    b->ok = (unsigned char *)p;
+    return CUSTOS_OK;
+}
+
+/* The fast path of the ziggurat on draws v[8t..8t+8) with their widths:
+ * custos_zig_fast() in eight lanes. */
+AVX512 static inline void finish(const uint64_t *v, const double *w0, const double *w1, double *z,
+                                 unsigned char *ok, size_t t)
+{
+    const __m512i mant = _mm512_set1_epi64(0x000fffffffffffffll);
+    const __m512i one = _mm512_set1_epi64(0x3ff0000000000000ll);
+    const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ull);
+    __m512i vv = _mm512_load_si512(v + L * t);
+    __m512d a = _mm512_load_pd(w0 + L * t);
+    /* f in [1, 2) from bits 0..51; (f - 1) a = f a - a with one rounding,
+     * as the scalar (f - 1.0) * a, f - 1 being exact. */
+    __m512d f = _mm512_castsi512_pd(_mm512_ternarylogic_epi64(vv, mant, one, 0xea));
+    __m512d x = _mm512_fmsub_pd(f, a, a);
+    ok[t] = (unsigned char)_mm512_cmp_pd_mask(x, _mm512_load_pd(w1 + L * t), _CMP_LT_OQ);
+    /* x ^ (v & sign): the sign from bit 63 */
+    x = _mm512_castsi512_pd(_mm512_ternarylogic_epi64(_mm512_castpd_si512(x), vv, sign, 0x78));
+    _mm512_store_pd(z + L * t, x);
+}
+
+/* The slow path for the draws finish() rejected, in order of (t, lane). */
+static void finish_slow(custos_wrng *rng, const uint64_t *v, double *z, const unsigned char *ok,
+                        size_t n)
+{
+    for (size_t t = 0; t < n; t++) {
+        if (ok[t] == 0xff)
+            continue;
+        for (int j = 0; j < L; j++)
+            if (!((ok[t] >> j) & 1))
+                z[L * t + (size_t)j] = custos_zig_slow(&rng->tail, v[L * t + (size_t)j]);
+    }
+}
+
+/* custos_wrng_raw() in registers (GCC does not vectorise the portable
+ * loop): the same xoshiro256+ steps, the xors merged in ternary logic. */
+AVX512 static void raw(custos_wrng *w, uint64_t *v, size_t nvec)
+{
+    __m512i s0 = _mm512_loadu_si512(w->s[0]), s1 = _mm512_loadu_si512(w->s[1]);
+    __m512i s2 = _mm512_loadu_si512(w->s[2]), s3 = _mm512_loadu_si512(w->s[3]);
+    for (size_t r = 0; r < nvec; r++) {
+        _mm512_store_si512(v + L * r, _mm512_add_epi64(s0, s3));
+        __m512i t = _mm512_slli_epi64(s1, 17);
+        __m512i n1 = _mm512_ternarylogic_epi64(s1, s2, s0, 0x96); /* s1 ^ s2 ^ s0 */
+        __m512i n0 = _mm512_ternarylogic_epi64(s0, s3, s1, 0x96); /* s0 ^ s3 ^ s1 */
+        __m512i n2 = _mm512_ternarylogic_epi64(s2, s0, t, 0x96);  /* s2 ^ s0 ^ t */
+        s3 = _mm512_rol_epi64(_mm512_xor_si512(s3, s1), 45);
+        s0 = n0;
+        s1 = n1;
+        s2 = n2;
+    }
+    _mm512_storeu_si512(w->s[0], s0);
+    _mm512_storeu_si512(w->s[1], s1);
+    _mm512_storeu_si512(w->s[2], s2);
+    _mm512_storeu_si512(w->s[3], s3);
+}
+
+/* The table reads of draws v[8t..8t+8), scalar (see above). */
+static inline void lookup(const double *restrict wz, const uint64_t *restrict v,
+                          double *restrict w0, double *restrict w1, size_t t)
+{
+    for (int j = 0; j < L; j++) {
+        size_t i = (size_t)(v[L * t + (size_t)j] >> 52) & 2047;
+        w0[L * t + (size_t)j] = wz[i];
+        w1[L * t + (size_t)j] = wz[i + 1];
+    }
+}
+
+#define B(x) _mm512_set1_pd(x)
+#define OR(a, b) _mm512_or_pd(a, b)
+
+/* The tests on group `cur` (normals b->z[cur]) and the normals of group
+ * nx; G is a constant in the instances below, so the systematic state
+ * stays in registers. */
+AVX512 static inline __attribute__((always_inline)) void
+group_run(const custos_pd_kern *kp, const bufs *b, int cur, int nx, const double *wz, int lanes,
+          long al[2][CUSTOS_PD_NTESTS], const size_t G)
+{
+    const size_t n = kp->n, st = kp->stride;
+    const double *z = b->z[cur];
+    const uint64_t *vn = b->v[nx];
+    double *w0n = b->w0[nx], *w1n = b->w1[nx], *zn = b->z[nx];
+    unsigned char *okn = b->ok;
+    const __m512d zero = _mm512_setzero_pd(), mk = B(-kp->k);
+    __m512d yprev = zero, cumq = zero, mz[64];
+    __m512d am0 = zero, am1 = zero, ac0 = zero, ac1 = zero, ag0 = zero, ag1 = zero;
+    __m512d y0m = B(-INFINITY), y1m = B(-INFINITY), p0 = zero, p1 = zero, pm0 = zero, pm1 = zero;
+    __m512d ge0 = zero, ge1 = zero;
+    for (size_t i = 0; i < G; i++)
+        mz[i] = zero;
+    for (size_t t = 0; t < n; t++) {
+        const double *r = kp->rec + t * st;
+        lookup(wz, vn, w0n, w1n, t);
+        if (t >= 2)
+            finish(vn, w0n, w1n, zn, okn, t - 2);
+        __m512d y = _mm512_load_pd(z + L * t);
+        __m512d q = _mm512_mul_pd(yprev, B(r[CUSTOS_PD_K_NCPREV]));
+        for (size_t i = 0; i < G; i++)
+            q = _mm512_fmadd_pd(B(r[CUSTOS_PD_KREC + i]), mz[i], q);
+        q = _mm512_fmadd_pd(B(r[CUSTOS_PD_K_NSQ]), y, q); /* -MUF_t */
+        for (size_t i = 0; i < G; i++)
+            mz[i] = _mm512_fmadd_pd(B(r[CUSTOS_PD_KREC + G + i]), y, mz[i]);
+        yprev = y;
+        am0 = OR(am0, _mm512_add_pd(q, B(r[CUSTOS_PD_K_TM])));
+        am1 = OR(am1, _mm512_add_pd(q, B(r[CUSTOS_PD_K_TMM])));
+        cumq = _mm512_add_pd(cumq, q);
+        ac0 = OR(ac0, _mm512_add_pd(cumq, B(r[CUSTOS_PD_K_TC])));
+        ac1 = OR(ac1, _mm512_add_pd(cumq, B(r[CUSTOS_PD_K_TCM])));
+        if (kp->deg[t])
+            continue;
+        __m512d y1 = _mm512_add_pd(y, B(r[CUSTOS_PD_K_DL]));
+        y0m = _mm512_max_pd(y0m, y);
+        y1m = _mm512_max_pd(y1m, y1);
+        p0 = _mm512_max_pd(_mm512_add_pd(p0, _mm512_add_pd(y, mk)), zero);
+        p1 = _mm512_max_pd(_mm512_add_pd(p1, _mm512_add_pd(y, B(r[CUSTOS_PD_K_DLK]))), zero);
+        pm0 = _mm512_max_pd(pm0, p0);
+        pm1 = _mm512_max_pd(pm1, p1);
+        ge0 = _mm512_fmadd_pd(y, y, ge0);
+        ge1 = _mm512_fmadd_pd(y1, y1, ge1);
+        ag0 = OR(ag0, _mm512_sub_pd(B(r[CUSTOS_PD_K_TG]), ge0));
+        ag1 = OR(ag1, _mm512_sub_pd(B(r[CUSTOS_PD_K_TG]), ge1));
+    }
+    __mmask8 m = (__mmask8)((1u << lanes) - 1u);
+    const __m512d zq = B(kp->zq), h = B(kp->h);
+#define SIGNS(a) __builtin_popcount(_mm512_movepi64_mask(_mm512_castpd_si512(a)) & m)
+#define ABOVE(a, c) __builtin_popcount(_mm512_cmp_pd_mask(a, c, _CMP_GT_OQ) & m)
+    al[0][CUSTOS_PD_MUF] += SIGNS(am0);
+    al[1][CUSTOS_PD_MUF] += SIGNS(am1);
+    al[0][CUSTOS_PD_CUMUF] += SIGNS(ac0);
+    al[1][CUSTOS_PD_CUMUF] += SIGNS(ac1);
+    al[0][CUSTOS_PD_SITMUF] += ABOVE(y0m, zq);
+    al[1][CUSTOS_PD_SITMUF] += ABOVE(y1m, zq);
+    al[0][CUSTOS_PD_PAGE] += ABOVE(pm0, h);
+    al[1][CUSTOS_PD_PAGE] += ABOVE(pm1, h);
+    al[0][CUSTOS_PD_GEMUF] += SIGNS(ag0);
+    al[1][CUSTOS_PD_GEMUF] += SIGNS(ag1);
+#undef SIGNS
+#undef ABOVE
+}
+
+/* One instance per small group count; beyond 8 the state lives in
+ * memory (still correct, slower). */
+#define INSTANCE(G)                                                                              \
+    AVX512 static void group_##G(const custos_pd_kern *kp, const bufs *b, int cur, int nx,      \
+                                 const double *wz, int lanes, long al[2][CUSTOS_PD_NTESTS])     \
+    {                                                                                            \
+        group_run(kp, b, cur, nx, wz, lanes, al, G);                                             \
+    }
+INSTANCE(0)
+INSTANCE(1)
+INSTANCE(2)
+INSTANCE(3)
+INSTANCE(4)
+INSTANCE(5)
+INSTANCE(6)
+INSTANCE(7)
+INSTANCE(8)
+#undef INSTANCE
+
+AVX512 static void group_any(const custos_pd_kern *kp, const bufs *b, int cur, int nx,
+                             const double *wz, int lanes, long al[2][CUSTOS_PD_NTESTS])
+{
+    group_run(kp, b, cur, nx, wz, lanes, al, kp->g);
+}
+
+typedef void (*group_fn)(const custos_pd_kern *, const bufs *, int, int, const double *, int,
+                         long[2][CUSTOS_PD_NTESTS]);
+
+AVX512 int custos_pd_block_avx512(const custos_pd_kern *kp, custos_wrng *rng, long count,
+                           long al[2][CUSTOS_PD_NTESTS])
+{
+    static const group_fn fixed[9] = {group_0, group_1, group_2, group_3, group_4,
+                                      group_5, group_6, group_7, group_8};
+    group_fn fn = kp->g <= 8 ? fixed[kp->g] : group_any;
+    size_t n = kp->n;
+    const double *wz = custos_zig_widths();
+    bufs b;
+    int err = bufs_init(&b, n);
+    if (err < 0)
+        return err;
+    long groups = (count + L - 1) / L;
+    /* The first group's normals, as custos_wrng_normals() makes them. */
+    raw(rng, b.v[0], n);
+    custos_zig_lookup(b.v[0], b.w0[0], b.w1[0], n * L);
+    for (size_t t = 0; t < n; t++)
+        finish(b.v[0], b.w0[0], b.w1[0], b.z[0], b.ok, t);
+    finish_slow(rng, b.v[0], b.z[0], b.ok, n);
+    for (long gi = 0; gi < groups; gi++) {
+        int cur = (int)(gi & 1), nx = cur ^ 1;
+        bool more = gi + 1 < groups;
+        /* After the last group the loop still reads and finishes the
+         * (stale) other buffer, harmlessly; its slow path is skipped so
+         * the tail stream is not used. */
+        if (more)
+            raw(rng, b.v[nx], n);
+        long left = count - gi * L;
+        fn(kp, &b, cur, nx, wz, left < L ? (int)left : L, al);
+        for (size_t t = n >= 2 ? n - 2 : 0; t < n; t++)
+            finish(b.v[nx], b.w0[nx], b.w1[nx], b.z[nx], b.ok, t);
+        if (more)
+            finish_slow(rng, b.v[nx], b.z[nx], b.ok, n);
+    }
+    custos_free(b.mem);
+    return CUSTOS_OK;
+}
+
+#endif
