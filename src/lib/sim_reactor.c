@@ -235,6 +235,13 @@ static int reactor_day(sim *s, sim_fac *f, custos_date d)
             err = sim_import(s, m, d, "A", "A", "1", fresh_mdc(f), 'E', true, 1, &a, NULL);
         }
     }
+    /* Spent fuel stays in the pond when the reactor ships nowhere: each
+     * month's discharge becomes one storage batch. */
+    if (f->ndst == 0 && !c->foreign[0]) {
+        if (sim_month_end(d))
+            err = sim_consolidate(s, m, "3", 'T', d);
+        return err;
+    }
     /* Cooled spent fuel leaves: to storage or reprocessing, or abroad.
      * (YYYYMMDD integers compare in calendar order.) */
     custos_date cooled = custos_date_add(d, -c->cooling_days);
@@ -295,6 +302,12 @@ static int spent_day(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
     int err = CUSTOS_OK;
+    if (f->ndst == 0 && !f->cfg->foreign[0]) {
+        /* A store that keeps everything (an away-from-reactor store of a
+         * State without reprocessing or export): each month's receipts
+         * become one storage batch, at the values the shippers reported. */
+        return sim_month_end(d) ? sim_consolidate(s, m, "1", 'L', d) : CUSTOS_OK;
+    }
     f->acc_mg += (int64_t)(f->cfg->throughput_t * 1e9 / 365.0);
     long i;
     while (err >= 0 && (i = sim_batch_find(m, "1", 0, 0)) >= 0) {
@@ -347,8 +360,11 @@ static int pustore_day(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
     int err = CUSTOS_OK;
-    if (f->cfg->cooling_days <= 0 || !f->cfg->foreign[0])
-        return CUSTOS_OK;
+    if (f->cfg->cooling_days <= 0 || !f->cfg->foreign[0]) {
+        /* A store that keeps its plutonium: each month's cans (measured on
+         * receipt) become one storage batch. */
+        return sim_month_end(d) ? sim_consolidate(s, m, "1", 'T', d) : CUSTOS_OK;
+    }
     custos_date held = custos_date_add(d, -f->cfg->cooling_days);
     for (size_t i = 0; i < m->nb && err >= 0;) {
         if (m->b[i].date > held) {
