@@ -162,7 +162,11 @@ static double method_error(sim *s, sim_fac *f, const char *method, const char *m
             sy = &f->sys[i];
     double e = u->random * sim_rng_normal(&f->meas);
     if (sy) {
-        int period = custos_calibration_period(&f->desc->measurement, method, s->today);
+        /* custos_calibration_period() of the periods written: the k-th
+         * of cal_step days from the start, 0 outside the run. */
+        int period = 0;
+        if (s->today >= s->start && s->today <= s->end)
+            period = custos_date_diff(s->start, s->today) / f->cal_step + 1;
         if (sy->period != period) {
             sy->period = period;
             sy->value = u->systematic * sim_rng_normal(&f->meas);
@@ -1110,6 +1114,9 @@ static int setup(sim *s)
         if ((err = s->sink->facility(s->sink->ctx, s->facs[i].code, s->facs[i].json,
                                      s->facs[i].json_len)) < 0)
             return err;
+        /* Its calibration periods grow with the years: not kept. */
+        custos_free(s->facs[i].json);
+        s->facs[i].json = NULL;
     }
     return CUSTOS_OK;
 }

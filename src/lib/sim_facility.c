@@ -303,6 +303,30 @@ int sim_facility_describe(sim *s, sim_fac *f)
                                    f->code, custos_last_error());
         goto done;
     }
+    /* The calibration periods parsed back are the ones written: period k
+     * (from 1) of a method covers days (k-1) step .. k step - 1 from the
+     * start.  The engine numbers them from the date (method_error() in
+     * sim.c), so the list, which grows with the years, need not stay in
+     * memory. */
+    f->cal_step = step;
+    {
+        const custos_measurement_model *mm = &f->desc->measurement;
+        int k = 0;
+        for (size_t i = 0; i < mm->ncalibrations; i++) {
+            if (i > 0 && strcmp(mm->calibrations[i].method, mm->calibrations[i - 1].method))
+                k = 0;
+            if (mm->calibrations[i].start != custos_date_add(s->start, k * step)) {
+                err = custos_error_set(CUSTOS_EINVAL, "facility %s: calibration period %zu "
+                                                      "parsed back does not start where it was "
+                                                      "written", f->code, i + 1);
+                goto done;
+            }
+            k++;
+        }
+        custos_free(f->desc->measurement.calibrations);
+        f->desc->measurement.calibrations = NULL;
+        f->desc->measurement.ncalibrations = 0;
+    }
     /* One systematic-error slot per method of the model. */
     f->nsys = (int)f->desc->measurement.nmethods;
     f->sys = custos_calloc((size_t)f->nsys + 1, sizeof *f->sys);

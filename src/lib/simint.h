@@ -235,8 +235,10 @@ struct sim_fac {
     char code[5];
     sim_mba *mba[2];
     int nmba;
-    custos_facility *desc;    /* the description written, parsed back */
-    char *json;
+    custos_facility *desc;    /* the description written, parsed back (without its
+                                 calibration periods: cal_step gives them) */
+    int cal_step;             /* days of a calibration period, from the first day */
+    char *json;               /* the description written, until the sink has it */
     size_t json_len;
     sim_rng proc;             /* process randomness */
     sim_rng meas;             /* measurement errors */
