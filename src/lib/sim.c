@@ -238,8 +238,15 @@ static int new_report(sim *s, sim_mba *m, char type, custos_report **out)
 static custos_entry *add_entry(custos_report *r, int *err)
 {
     custos_entry *e;
-    if ((*err = custos_report_add_entry(&e, r)) < 0)
+    if ((*err = custos_report_add_entry(&e, r)) < 0) {
+        if (*err == CUSTOS_ETOOBIG)
+            custos_error_set(CUSTOS_ETOOBIG, "MBA %s: a report would hold more than %d "
+                                             "entries (the limit): the configuration makes too "
+                                             "many batches a month there (raise batch_kg or "
+                                             "lower throughput_t)",
+                             r->mba, CUSTOS_MAX_ENTRIES);
         return NULL;
+    }
     e->kind = 'O';
     e->status = 'N';
     e->number = (int32_t)r->n;
