@@ -162,7 +162,11 @@ static double method_error(sim *s, sim_fac *f, const char *method, const char *m
             sy = &f->sys[i];
     double e = u->random * sim_rng_normal(&f->meas);
     if (sy) {
-        int period = custos_calibration_period(&f->desc->measurement, method, s->today);
+        /* custos_calibration_period() of the periods written: the k-th
+         * of cal_step days from the start, 0 outside the run. */
+        int period = 0;
+        if (s->today >= s->start && s->today <= s->end)
+            period = custos_date_diff(s->start, s->today) / f->cal_step + 1;
         if (sy->period != period) {
             sy->period = period;
             sy->value = u->systematic * sim_rng_normal(&f->meas);
@@ -234,8 +238,15 @@ static int new_report(sim *s, sim_mba *m, char type, custos_report **out)
 static custos_entry *add_entry(custos_report *r, int *err)
 {
     custos_entry *e;
-    if ((*err = custos_report_add_entry(&e, r)) < 0)
+    if ((*err = custos_report_add_entry(&e, r)) < 0) {
+        if (*err == CUSTOS_ETOOBIG)
+            custos_error_set(CUSTOS_ETOOBIG, "MBA %s: a report would hold more than %d "
+                                             "entries (the limit): the configuration makes too "
+                                             "many batches a month there (raise batch_kg or "
+                                             "lower throughput_t)",
+                             r->mba, CUSTOS_MAX_ENTRIES);
         return NULL;
+    }
     e->kind = 'O';
     e->status = 'N';
     e->number = (int32_t)r->n;
@@ -295,7 +306,9 @@ static void account(sim_mba *m, const char *code, const int64_t rep[CUSTOS_NWEIG
         if (!(mask >> i & 1u))
             continue;
         m->used[i] = true;
-        if (ci >= 0) {
+        /* Rebatching moves material between batches of the MBA: it enters
+         * neither the balance nor the MBR. */
+        if (ci >= 0 && custos_change_code_kind(code) != CUSTOS_CHANGE_REBATCH) {
             m->ic[ci][i] += rep[i];
             m->icmask[ci] |= 1u << i;
         }
@@ -536,6 +549,66 @@ int sim_import(sim *s, sim_mba *m, custos_date d, const char *prefix, const char
     return CUSTOS_OK;
 }
 
+static bool single_item_at(const sim_batch *b, const char *kmp)
+{
+    return b->item && !b->stored && !strcmp(b->kmp, kmp);
+}
+
+int sim_consolidate(sim *s, sim_mba *m, const char *kmp, char basis, custos_date d)
+{
+    int err = CUSTOS_OK;
+    for (;;) {
+        long first = -1;
+        for (size_t i = 0; i < m->nb && first < 0; i++)
+            if (single_item_at(&m->b[i], kmp))
+                first = (long)i;
+        if (first < 0)
+            return CUSTOS_OK;
+        sim_batch like = m->b[first];
+        sim_mat book = {0, 0, 0}, truth = {0, 0, 0};
+        int64_t items = 0;
+        size_t keep = 0;
+        for (size_t i = 0; i < m->nb; i++) {
+            sim_batch *b = &m->b[i];
+            if (!single_item_at(b, kmp) || b->cat != like.cat || memcmp(b->mdc, like.mdc, sizeof b->mdc)) {
+                m->b[keep++] = *b;
+                continue;
+            }
+            if ((err = sim_book(s, m, d, "RM", b, kmp, &b->book, &b->truth, NULL, NULL, basis)) < 0)
+                return err;
+            book.u += b->book.u;
+            book.u235 += b->book.u235;
+            book.pu += b->book.pu;
+            truth.u += b->truth.u;
+            truth.u235 += b->truth.u235;
+            truth.pu += b->truth.pu;
+            items += b->items;
+        }
+        m->nb = keep;
+        if (items > INT32_MAX)
+            return custos_error_set(CUSTOS_EDOMAIN, "MBA %s: more than %d items to rebatch",
+                                    m->code, INT32_MAX);
+        sim_batch *nb = sim_batch_add(m, "S", kmp, "", like.cat, true);
+        if (!nb)
+            return CUSTOS_ENOMEM;
+        memcpy(nb->mdc, like.mdc, sizeof nb->mdc);
+        nb->stored = true;
+        nb->items = (int32_t)items;
+        nb->truth = truth;
+        nb->date = d;
+        nb->state = like.state;
+        sim_set_book(nb, &book);
+        sim_batch copy = *nb;
+        if ((err = sim_book(s, m, d, "RP", &copy, kmp, &book, &truth, NULL, NULL, basis)) < 0)
+            return err;
+    }
+}
+
+bool sim_month_end(custos_date d)
+{
+    return custos_date_add(d, 1) % 100 == 1;
+}
+
 sim_fac *sim_next_dst(sim *s, sim_fac *f, char cat, bool item)
 {
     (void)s;
@@ -607,10 +680,13 @@ static int close_icr(sim *s, sim_mba *m, custos_date end, bool at_pit)
     m->icr = NULL;
     r->start = m->icr_start;
     r->end = end;
-    if (m->corr_state == 1 && !at_pit && end >= m->corr_after) {
+    size_t wrong = 0; /* the first entry that is not rebatching (RM and RP balance) */
+    while (wrong < r->n && custos_change_code_kind(r->entries[wrong].code) == CUSTOS_CHANGE_REBATCH)
+        wrong++;
+    if (m->corr_state == 1 && !at_pit && end >= m->corr_after && wrong < r->n) {
         /* A typing error: the first entry's weights ten times too large,
          * corrected in the next ICR. */
-        custos_entry *e = &r->entries[0];
+        custos_entry *e = &r->entries[wrong];
         m->corr_entry = *e;
         m->corr_entry.total = 0;
         for (int i = 0; i < CUSTOS_NWEIGHTS; i++)
@@ -1045,13 +1121,11 @@ static int setup(sim *s)
         if ((err = s->sink->facility(s->sink->ctx, s->facs[i].code, s->facs[i].json,
                                      s->facs[i].json_len)) < 0)
             return err;
+        /* Its calibration periods grow with the years: not kept. */
+        custos_free(s->facs[i].json);
+        s->facs[i].json = NULL;
     }
     return CUSTOS_OK;
-}
-
-static int is_month_end(custos_date d)
-{
-    return custos_date_add(d, 1) % 100 == 1;
 }
 
 static int deliver(sim *s, custos_date d)
@@ -1207,7 +1281,7 @@ int custos_sim_run(const custos_sim_config *c, const custos_sim_options *opt,
             sim_mba *m = s.mbas[i];
             if (d == m->next_pit) {
                 err = take_pit(&s, m, d, false);
-            } else if (is_month_end(d) || d == s.end) {
+            } else if (sim_month_end(d) || d == s.end) {
                 err = close_icr(&s, m, d, false);
             }
         }

@@ -311,8 +311,9 @@ static void parse_fac(pctx *p, json_t *o, const char *path, sim_fac_cfg *f, int 
     f->loss_u_ppm = ppm(p, o, path, "loss_u_fraction", f->loss_u_ppm, 0.5);
     f->loss_pu_ppm = ppm(p, o, path, "loss_pu_fraction", f->loss_pu_ppm, 0.5);
     f->power_mw = num(p, o, path, "power_mw", f->power_mw, 0.001, 1e5);
-    f->core_assemblies = inum(p, o, path, "core_assemblies", f->core_assemblies, 1, 100000);
-    f->reload_assemblies = inum(p, o, path, "reload_assemblies", f->reload_assemblies, 1, 100000);
+    /* Up to a CANDU core (4560 bundles in a CANDU 6). */
+    f->core_assemblies = inum(p, o, path, "core_assemblies", f->core_assemblies, 1, 5000);
+    f->reload_assemblies = inum(p, o, path, "reload_assemblies", f->reload_assemblies, 1, 5000);
     f->cycle_days = inum(p, o, path, "cycle_days", f->cycle_days, 2, 3650);
     f->outage_days = inum(p, o, path, "outage_days", f->outage_days, 1, 3650);
     f->cooling_days = inum(p, o, path, "cooling_days", f->cooling_days, 0, 36500);

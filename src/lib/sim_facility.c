@@ -11,10 +11,13 @@
  * custos_measurement_point_for() and custos_uncertainty_for(): what the
  * reports carry is by construction what the description declares.
  *
- * Default uncertainties are illustrative values of the order of the
- * International Target Values 2010 (IAEA STR-368) for each kind of
- * measurement; they are not the ITV table.  A configuration may state
- * its own per method.
+ * Default uncertainties are illustrative round figures, ordered the way
+ * the methods usually compare (weighing better than chemistry, chemistry
+ * better than volume and NDA, waste and holdup estimates worst).  They
+ * are not the International Target
+ * Values (IAEA STR-368) nor any facility's performance, and the
+ * descriptions say so in each method's "source".  A configuration may
+ * state its own per method (for instance from a target-value table).
  */
 #include <stdio.h>
 #include <string.h>
@@ -198,15 +201,20 @@ static bool method_used(const type_def *t, const char *m)
     return false;
 }
 
-static void method_figures(const sim_fac_cfg *c, const method_def *m, int64_t *r, int64_t *sy)
+/* The figures of method m: the configuration's when it gives them (true),
+ * else the simulator's default (false). */
+static bool method_figures(const sim_fac_cfg *c, const method_def *m, int64_t *r, int64_t *sy)
 {
+    bool own = false;
     *r = m->random_ppm;
     *sy = m->systematic_ppm;
     for (int i = 0; i < c->nmethods; i++)
         if (!strcmp(c->methods[i].method, m->method)) {
             *r = c->methods[i].random_ppm;
             *sy = c->methods[i].systematic_ppm;
+            own = true;
         }
+    return own;
 }
 
 int sim_facility_describe(sim *s, sim_fac *f)
@@ -243,7 +251,7 @@ int sim_facility_describe(sim *s, sim_fac *f)
         if (!method_used(t, m->method))
             continue;
         int64_t r, sy;
-        method_figures(c, m, &r, &sy);
+        bool own = method_figures(c, m, &r, &sy);
         P("%s      {\"method\": \"%s\", \"material\": \"%s\", \"random\": ", first ? "" : ",\n",
           m->method, m->material);
         if ((err = put_ppm(&b, r)) < 0)
@@ -251,9 +259,9 @@ int sim_facility_describe(sim *s, sim_fac *f)
         P(", \"systematic\": ");
         if ((err = put_ppm(&b, sy)) < 0)
             goto done;
-        P(", \"source\": \"%s\"}", c->nmethods ? "simulator configuration"
-                                               : "custos simulator default, of the order of the "
-                                                 "ITV 2010 (IAEA STR-368)");
+        P(", \"source\": \"%s\"}", own ? "simulator configuration"
+                                       : "custos simulator default: illustrative, not a target "
+                                         "value");
         first = false;
     }
     P("\n    ],\n    \"points\": [\n");
@@ -302,6 +310,30 @@ int sim_facility_describe(sim *s, sim_fac *f)
                                                   "wrote does not parse: %s",
                                    f->code, custos_last_error());
         goto done;
+    }
+    /* The calibration periods parsed back are the ones written: period k
+     * (from 1) of a method covers days (k-1) step .. k step - 1 from the
+     * start.  The engine numbers them from the date (method_error() in
+     * sim.c), so the list, which grows with the years, need not stay in
+     * memory. */
+    f->cal_step = step;
+    {
+        const custos_measurement_model *mm = &f->desc->measurement;
+        int k = 0;
+        for (size_t i = 0; i < mm->ncalibrations; i++) {
+            if (i > 0 && strcmp(mm->calibrations[i].method, mm->calibrations[i - 1].method))
+                k = 0;
+            if (mm->calibrations[i].start != custos_date_add(s->start, k * step)) {
+                err = custos_error_set(CUSTOS_EINVAL, "facility %s: calibration period %zu "
+                                                      "parsed back does not start where it was "
+                                                      "written", f->code, i + 1);
+                goto done;
+            }
+            k++;
+        }
+        custos_free(f->desc->measurement.calibrations);
+        f->desc->measurement.calibrations = NULL;
+        f->desc->measurement.ncalibrations = 0;
     }
     /* One systematic-error slot per method of the model. */
     f->nsys = (int)f->desc->measurement.nmethods;

@@ -28,6 +28,7 @@
 #pragma STDC FP_CONTRACT OFF /* GCC: off already in ISO C mode (-std=c11) */
 #endif
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "simint.h"
@@ -140,18 +141,38 @@ static int reactor_init(sim *s, sim_fac *f)
     return CUSTOS_OK;
 }
 
+/* Core assemblies in discharge order: most energy first, then inventory
+ * order. */
+typedef struct by_energy {
+    double energy;
+    size_t i;
+} by_energy;
+
+static int cmp_energy(const void *a, const void *b)
+{
+    const by_energy *x = a, *y = b;
+    if (x->energy != y->energy)
+        return x->energy > y->energy ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static int discharge(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
     const sim_fac_cfg *c = f->cfg;
     int err = CUSTOS_OK;
-    for (int k = 0; k < c->reload_assemblies && err >= 0; k++) {
-        long best = -1;
-        for (size_t i = 0; i < m->nb; i++)
-            if (!strcmp(m->b[i].kmp, "2") && (best < 0 || m->b[i].energy > m->b[best].energy))
-                best = (long)i;
-        if (best < 0)
-            break;
+    /* The assemblies that received most energy leave (O(n log n): a core
+     * may hold thousands of bundles). */
+    size_t ncore = 0;
+    by_energy *order = custos_malloc((m->nb ? m->nb : 1) * sizeof *order);
+    if (!order)
+        return custos_error_nomem();
+    for (size_t i = 0; i < m->nb; i++)
+        if (!strcmp(m->b[i].kmp, "2"))
+            order[ncore++] = (by_energy){m->b[i].energy, i};
+    qsort(order, ncore, sizeof *order, cmp_energy);
+    for (int k = 0; k < c->reload_assemblies && (size_t)k < ncore && err >= 0; k++) {
+        size_t best = order[k].i;
         sim_batch *b = &m->b[best];
         sim_mat loss, made = {0, 0, 0};
         int64_t pu;
@@ -162,16 +183,18 @@ static int discharge(sim *s, sim_fac *f, custos_date d)
         sim_measure(s, m, "D", b->mdc, &loss, &rl);
         sim_measure(s, m, "D", b->mdc, &made, &rp);
         sim_mat left = {b->truth.u - loss.u, b->truth.u235 - loss.u235, 0};
-        if (left.u <= 0 || (double)left.u235 / (double)left.u <= 0.0072)
-            return custos_error_set(CUSTOS_EINVAL,
-                                    "reactor %s: burn-up %.0f MWd/kg leaves the fuel below "
-                                    "0.72 %% U-235; lower power_mw or cycle_days, or raise "
-                                    "enrichment",
-                                    f->code, b->energy / ((double)b->truth.u / 1e6));
+        if (left.u <= 0 || (double)left.u235 / (double)left.u <= 0.0072) {
+            err = custos_error_set(CUSTOS_EINVAL,
+                                   "reactor %s: burn-up %.0f MWd/kg leaves the fuel below "
+                                   "0.72 %% U-235; lower power_mw or cycle_days, or raise "
+                                   "enrichment",
+                                   f->code, b->energy / ((double)b->truth.u / 1e6));
+            break;
+        }
         if ((err = sim_book(s, m, d, "LN", b, "D", &rl, &loss, NULL, NULL, 'M')) < 0)
-            return err;
+            break;
         if ((err = sim_book(s, m, d, "NP", b, "D", &rp, &made, NULL, NULL, 'M')) < 0)
-            return err;
+            break;
         b = &m->b[best];
         b->truth.u -= loss.u;
         b->truth.u235 -= loss.u235;
@@ -187,6 +210,9 @@ static int discharge(sim *s, sim_fac *f, custos_date d)
         b->date = d;
         b->state = 2;
     }
+    custos_free(order);
+    if (err < 0)
+        return err;
     /* Reload from the fresh fuel store; what the domestic plants did not
      * deliver in time is bought abroad. */
     for (int k = count_at(m, "1"); k < c->reload_assemblies && err >= 0; k++) {
@@ -194,8 +220,10 @@ static int discharge(sim *s, sim_fac *f, custos_date d)
         a.u235 = sim_u235_of(a.u, c->enrichment);
         err = sim_import(s, m, d, "A", "A", "1", fresh_mdc(f), 'E', true, 1, &a, NULL);
     }
+    long i = -1;
     for (int k = 0; k < c->reload_assemblies && err >= 0; k++) {
-        long i = sim_batch_find(m, "1", 'E', 0);
+        /* The one found goes to the core (KMP 2): search on from it. */
+        i = sim_batch_find(m, "1", 'E', (size_t)(i + 1));
         if (i < 0)
             break;
         sim_batch *b = &m->b[i];
@@ -234,6 +262,13 @@ static int reactor_day(sim *s, sim_fac *f, custos_date d)
             a.u235 = sim_u235_of(a.u, c->enrichment);
             err = sim_import(s, m, d, "A", "A", "1", fresh_mdc(f), 'E', true, 1, &a, NULL);
         }
+    }
+    /* Spent fuel stays in the pond when the reactor ships nowhere: each
+     * month's discharge becomes one storage batch. */
+    if (f->ndst == 0 && !c->foreign[0]) {
+        if (sim_month_end(d))
+            err = sim_consolidate(s, m, "3", 'T', d);
+        return err;
     }
     /* Cooled spent fuel leaves: to storage or reprocessing, or abroad.
      * (YYYYMMDD integers compare in calendar order.) */
@@ -295,6 +330,12 @@ static int spent_day(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
     int err = CUSTOS_OK;
+    if (f->ndst == 0 && !f->cfg->foreign[0]) {
+        /* A store that keeps everything (an away-from-reactor store of a
+         * State without reprocessing or export): each month's receipts
+         * become one storage batch, at the values the shippers reported. */
+        return sim_month_end(d) ? sim_consolidate(s, m, "1", 'L', d) : CUSTOS_OK;
+    }
     f->acc_mg += (int64_t)(f->cfg->throughput_t * 1e9 / 365.0);
     long i;
     while (err >= 0 && (i = sim_batch_find(m, "1", 0, 0)) >= 0) {
@@ -347,8 +388,11 @@ static int pustore_day(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
     int err = CUSTOS_OK;
-    if (f->cfg->cooling_days <= 0 || !f->cfg->foreign[0])
-        return CUSTOS_OK;
+    if (f->cfg->cooling_days <= 0 || !f->cfg->foreign[0]) {
+        /* A store that keeps its plutonium: each month's cans (measured on
+         * receipt) become one storage batch. */
+        return sim_month_end(d) ? sim_consolidate(s, m, "1", 'T', d) : CUSTOS_OK;
+    }
     custos_date held = custos_date_add(d, -f->cfg->cooling_days);
     for (size_t i = 0; i < m->nb && err >= 0;) {
         if (m->b[i].date > held) {

@@ -155,6 +155,7 @@ typedef struct sim_batch {
     sim_mat measured;  /* the true content when book was last measured */
     bool has_book;     /* book is a measurement of the content as it is */
     double energy;     /* MWd received in a reactor */
+    bool stored;       /* a storage batch of items rebatched together (sim_consolidate) */
     custos_date date;  /* when it entered its present state */
     int state;         /* the process model's own use */
     int64_t aux;       /* the process model's own use (e.g. feed U-235 share) */
@@ -234,8 +235,10 @@ struct sim_fac {
     char code[5];
     sim_mba *mba[2];
     int nmba;
-    custos_facility *desc;    /* the description written, parsed back */
-    char *json;
+    custos_facility *desc;    /* the description written, parsed back (without its
+                                 calibration periods: cal_step gives them) */
+    int cal_step;             /* days of a calibration period, from the first day */
+    char *json;               /* the description written, until the sink has it */
     size_t json_len;
     sim_rng proc;             /* process randomness */
     sim_rng meas;             /* measurement errors */
@@ -334,6 +337,15 @@ int sim_discard(sim *s, sim_mba *m, custos_date d, const char *kmp, const char *
 int sim_import(sim *s, sim_mba *m, custos_date d, const char *prefix, const char *kmp,
                const char *ikmp, const char *mdc, char cat, bool item, int32_t items,
                const sim_mat *tru, sim_batch **out);
+/* Long-term storage: rebatch the single items at kmp of m into one
+ * storage batch per material description (RM for each item at its book
+ * value, RP for the storage batch at their sum, basis basis), so that an
+ * MBA that keeps everything it receives holds one batch record a month
+ * instead of one per item.  Items already in a storage batch stay where
+ * they are.  Returns CUSTOS_OK or an error. */
+int sim_consolidate(sim *s, sim_mba *m, const char *kmp, char basis, custos_date d);
+/* True on the last day of a month. */
+bool sim_month_end(custos_date d);
 /* Next destination of f that has room for a batch (round robin), or NULL. */
 sim_fac *sim_next_dst(sim *s, sim_fac *f, char cat, bool item);
 /* True when f should export this batch (by its export share). */
