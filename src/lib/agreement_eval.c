@@ -165,6 +165,13 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         no_reports(st, c->scope.state[0] ? "the State" : "the MBAs listed");
         goto done;
     }
+    custos_date open = set_open(&s);
+    if (!open || open > t1) {
+        st->state = CUSTOS_COMMITMENT_AT_RISK;
+        reason(st, "nothing to verify: the books of the %s open on %s",
+               c->scope.state[0] ? "State" : "MBAs listed", iso(d1, open));
+        goto done;
+    }
     int64_t cur = custos_ag_set_inventory(&s, t1, &cl);
     st->value_mg = cur;
     st->value = to_display(cur, m);
@@ -203,7 +210,6 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     /* The trend over the trailing horizon (or since the start), carried
      * forward over the horizon, to the end of the commitment at most. */
     custos_date back = trail_start(t0, t1, c->horizon_days);
-    custos_date open = set_open(&s);
     if (back < open)
         back = open < t1 ? open : t1;
     int64_t then = custos_ag_set_inventory(&s, back, &cl);
@@ -231,7 +237,7 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         fmt_mass(v3, peak, m, el);
         st->state = CUSTOS_COMMITMENT_MET;
         reason(st, "inventory %s is under the limit %s (peak %s on %s)", v1, v2, v3,
-               iso(d2, peak_date));
+               iso(d2, peak_date > open ? peak_date : open));
     }
     err = custos_ag_entries_at(L, &s, t1, &cl, "inventory");
 done:
@@ -269,6 +275,13 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
     if (c->from && as_of < c->from) {
         st->state = CUSTOS_COMMITMENT_MET;
         reason(st, "in force from %s; nothing due yet", iso(d1, c->from));
+        goto done;
+    }
+    custos_date open = set_open(&s);
+    if (!open || open > t1) {
+        st->state = CUSTOS_COMMITMENT_AT_RISK;
+        reason(st, "nothing to verify: the books of the %s open on %s",
+               c->scope.state[0] ? "State" : "MBAs listed", iso(d1, open));
         goto done;
     }
     /* Every uranium part on inventory or changing hands in [t0, t1]: the
