@@ -368,7 +368,8 @@ int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag
             ev[n++] = (event){b->pits[k], 1, i, mg[0]};
         }
     }
-    qsort(ev, n, sizeof *ev, cmp_event);
+    if (n > 1)
+        qsort(ev, n, sizeof *ev, cmp_event);
     *peak = total;
     *peak_date = t0;
     for (size_t k = 0; k < n; k++) {
