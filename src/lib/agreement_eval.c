@@ -708,17 +708,25 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     figure(st, "U-235 MUF of the balances", (double)muf / 1e3, "g U-235");
     figure(st, "balance periods", periods, "periods");
     st->decided_on = t1;
-    /* The U-235 balance must close within the tolerance. */
+    /* Both balances of the blending tee must close within the tolerance:
+     * m_H x_H + m_B x_B = m_P x_P and m_H + m_B = m_P. */
+    int64_t inu = heu + bs;
     double tol5 = c->tolerance * (double)(in5 > pr5 ? in5 : pr5);
-    if ((double)llabs(imb5) > tol5 && (in5 || pr5)) {
+    double tolu = c->tolerance * (double)(inu > pr ? inu : pr);
+    bool bad5 = (in5 || pr5) && (double)llabs(imb5) > tol5;
+    bool badu = (inu || pr) && (double)llabs(imbu) > tolu;
+    if (bad5 || badu) {
         judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended");
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->decided_on = t1;
-        reason(st, "U-235 balance of %s/%s does not close: %.3f g in, %.3f g out, %.3f g (%.3f %%) "
-                   "%s, over the %.2f %% tolerance",
-               b->state, b->mba, (double)in5 / 1e3, (double)pr5 / 1e3, (double)llabs(imb5) / 1e3,
-               100.0 * (double)llabs(imb5) / (double)(in5 > pr5 ? in5 : pr5),
-               imb5 > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
+        int64_t a = bad5 ? in5 : inu, o = bad5 ? pr5 : pr, d = bad5 ? imb5 : imbu;
+        double unit = bad5 ? 1e3 : 1e6;
+        reason(st, "%s balance of %s/%s does not close: %.3f %s in, %.3f %s out, %.3f %s "
+                   "(%.3f %%) %s, over the %.3g %% tolerance",
+               bad5 ? "U-235" : "uranium", b->state, b->mba, (double)a / unit,
+               bad5 ? "g" : "kg", (double)o / unit, bad5 ? "g" : "kg", (double)llabs(d) / unit,
+               bad5 ? "g" : "kg", 100.0 * (double)llabs(d) / (double)(a > o ? a : o),
+               d > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
         goto done;
     }
     if (judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended"))
@@ -771,7 +779,7 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     custos_ag_inventory_at(b, t1, &cl, h1, f);
     /* HEU in and out after t0: what came in, and where it went. */
     custos_date back = trail_start(t0, t1, c->horizon_days);
-    int64_t in = 0, returned = 0, returned_back = 0, out_other = 0;
+    int64_t in = 0, returned = 0, returned_back = 0, out_other = 0, burnt = 0;
     ag_part pts[6];
     ag_entries held = {0};
     for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
@@ -789,6 +797,12 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
                 continue;
             }
             bool ret = !strcmp(be->e.code, "SF") && !strcmp(be->e.receiver.state, c->return_to);
+            if (!strcmp(be->e.code, "LN")) {
+                /* Burnt up in the core: the reactor's own use, no route. */
+                burnt += pts[j].mg;
+                err = custos_ag_entry_add(L, b, be, 'I', &pts[j], sg, "burnt up");
+                continue;
+            }
             if (ret) {
                 returned += pts[j].mg;
                 if (d <= back)
@@ -802,12 +816,14 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     if (err < 0)
         goto done;
     int64_t had = h0[0] + in;
-    /* Whatever left the books of the HEU other than by return: shipments
-     * elsewhere, discards, losses, blending in place, and MUF at a PIT. */
-    int64_t other = had - h1[0] - returned;
+    /* Whatever left the books of the HEU other than by return or burn-up
+     * in the core (LN): shipments elsewhere, discards, losses, blending in
+     * place, and MUF at a PIT. */
+    int64_t other = had - h1[0] - returned - burnt;
     figure(st, "HEU at start", (double)h0[0] / 1e6, "kg U");
     figure(st, "HEU received since", (double)in / 1e6, "kg U");
     figure(st, "HEU returned", (double)returned / 1e6, "kg U");
+    figure(st, "HEU burnt up (LN)", (double)burnt / 1e6, "kg U");
     figure(st, "HEU decreases other than return", (double)out_other / 1e6, "kg U");
     figure(st, "HEU gone otherwise (incl. MUF)", (double)other / 1e6, "kg U");
     figure(st, "HEU held now", (double)h1[0] / 1e6, "kg U");
