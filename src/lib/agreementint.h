@@ -199,6 +199,12 @@ int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag
 /* Append a deciding entry ('I' or 'P' type) counted with sign. */
 int custos_ag_entry_add(ag_entries *L, const ag_books *b, const custos_book_entry *be, char type,
                         const ag_part *p, int sign, const char *role);
+/* Evaluate one commitment as of a day (agreement_eval.c): fills st and
+ * the deciding entries L.  as_of 0 (an empty ledger) has nothing to
+ * verify. */
+int custos_ag_evaluate_one(ag_ctx *x, const ag_commitment *c, custos_date as_of,
+                           custos_commitment_status *st, ag_entries *L);
+
 /* The entries that make up band 0 of the set's inventory at day t. */
 int custos_ag_entries_at(ag_entries *L, const ag_set *s, custos_date t, const ag_classifier *cl,
                          const char *role);
