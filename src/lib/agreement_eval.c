@@ -29,7 +29,8 @@ static const char *element_name(char e)
 /* Display unit of a mass: "kg UF6" with a form, else "kg U". */
 static void mass_unit(char out[24], const ag_mass *m, char element)
 {
-    snprintf(out, 24, "%s %s", m->unit[0] ? m->unit : "kg", m->form[0] ? m->form : element_name(element));
+    snprintf(out, 24, "%s %s", m->unit[0] ? m->unit : "kg",
+             m->form[0] ? m->form : element_name(element));
 }
 
 static double to_display(int64_t mg, const ag_mass *m)
@@ -312,13 +313,15 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
                         above++;
                         if (!first_above || d < first_above)
                             first_above = d;
-                        err = custos_ag_entry_add(L, b, be, pass ? 'I' : 'P', &pts[j], sg, "above limit");
+                        err = custos_ag_entry_add(L, b, be, pass ? 'I' : 'P', &pts[j], sg,
+                                                  "above limit");
                     }
                     if (pts[j].assay >= highest && err >= 0) {
                         if (pts[j].assay > highest)
                             best.n = best.total = 0;
                         highest = pts[j].assay;
-                        err = custos_ag_entry_add(&best, b, be, pass ? 'I' : 'P', &pts[j], sg, "highest");
+                        err = custos_ag_entry_add(&best, b, be, pass ? 'I' : 'P', &pts[j], sg,
+                                                  "highest");
                     }
                 }
             }
@@ -333,7 +336,8 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
     if (above) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->decided_on = first_above;
-        reason(st, "%zu entr%s hold uranium above %.4g %% U-235, the highest at %.4g %% (first on %s)",
+        reason(st,
+               "%zu entr%s hold uranium above %.4g %% U-235, the highest at %.4g %% (first on %s)",
                above, above == 1 ? "y" : "ies", 100.0 * c->max_assay, 100.0 * highest,
                iso(d1, first_above));
         if (L->n > 1)
@@ -721,11 +725,12 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         st->decided_on = t1;
         int64_t a = bad5 ? in5 : inu, o = bad5 ? pr5 : pr, d = bad5 ? imb5 : imbu;
         double unit = bad5 ? 1e3 : 1e6;
-        reason(st, "%s balance of %s/%s does not close: %.3f %s in, %.3f %s out, %.3f %s "
-                   "(%.3f %%) %s, over the %.3g %% tolerance",
-               bad5 ? "U-235" : "uranium", b->state, b->mba, (double)a / unit,
-               bad5 ? "g" : "kg", (double)o / unit, bad5 ? "g" : "kg", (double)llabs(d) / unit,
-               bad5 ? "g" : "kg", 100.0 * (double)llabs(d) / (double)(a > o ? a : o),
+        reason(st,
+               "%s balance of %s/%s does not close: %.3f %s in, %.3f %s out, %.3f %s "
+               "(%.3f %%) %s, over the %.3g %% tolerance",
+               bad5 ? "U-235" : "uranium", b->state, b->mba, (double)a / unit, bad5 ? "g" : "kg",
+               (double)o / unit, bad5 ? "g" : "kg", (double)llabs(d) / unit, bad5 ? "g" : "kg",
+               100.0 * (double)llabs(d) / (double)(a > o ? a : o),
                d > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
         goto done;
     }
@@ -738,8 +743,9 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     st->state = CUSTOS_COMMITMENT_MET;
-    reason(st, "%s HEU blended of %s by %s, on track; %s LEU at %.3f %%, U-235 balance closes "
-               "within %.3f g",
+    reason(st,
+           "%s HEU blended of %s by %s, on track; %s LEU at %.3f %%, U-235 balance closes "
+           "within %.3f g",
            fmt_mass(v1, heu, m, 'U'), fmt_mass(v2, m->mg, m, 'U'), iso(d1, t1),
            fmt_mass(v3, pr, m, 'U'), 100.0 * (isnan(xp) ? 0.0 : xp), (double)llabs(imb5) / 1e3);
 done:
@@ -833,7 +839,8 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->decided_on = t1;
     int64_t peak = 0;
     custos_date peak_date = 0;
-    if (t1 >= c->deadline && (err = custos_ag_set_peak(&one, c->deadline, t1, &cl, &peak, &peak_date)) < 0)
+    if (t1 >= c->deadline &&
+        (err = custos_ag_set_peak(&one, c->deadline, t1, &cl, &peak, &peak_date)) < 0)
         goto done;
     if (t1 >= c->deadline && peak > 0) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
@@ -850,15 +857,16 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     if ((double)llabs(other) > c->tolerance * (double)had && llabs(other) > 0) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
         reason(st, "%.3f kg U of HEU %s other than by shipment to %s (%.3f kg returned of %.3f kg)",
-               (double)llabs(other) / 1e6, other > 0 ? "left the books" : "more was shipped than held",
-               c->return_to, (double)returned / 1e6, (double)had / 1e6);
+               (double)llabs(other) / 1e6,
+               other > 0 ? "left the books" : "more was shipped than held", c->return_to,
+               (double)returned / 1e6, (double)had / 1e6);
         goto done;
     }
     if (h1[0] == 0) {
         st->state = CUSTOS_COMMITMENT_MET;
         if (had)
-            reason(st, "no HEU held since the removal; %.3f kg U returned to %s", (double)returned / 1e6,
-                   c->return_to);
+            reason(st, "no HEU held since the removal; %.3f kg U returned to %s",
+                   (double)returned / 1e6, c->return_to);
         else
             reason(st, "the books show no HEU in %s/%s since %s", b->state, b->mba, iso(d1, t0));
         goto done;
