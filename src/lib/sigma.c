@@ -588,7 +588,7 @@ int custos_ledger_sigma(custos_ledger *l, custos_balances *b, custos_diags *d)
             if (err < 0)
                 break;
             bal->ncontrib = b->ncontribs - bal->contrib_first;
-            if (bal->ncontrib > 1) /* b->contribs is NULL when there are none */
+            if (bal->ncontrib > 1) /* contribs is NULL while none was pushed */
                 qsort(b->contribs + bal->contrib_first, bal->ncontrib, sizeof *b->contribs,
                       cmp_contrib);
             bal->has_sigma = bal->unmodelled == 0;
