@@ -74,11 +74,11 @@ CUSTOS_API custos_date custos_agreement_suspended(const custos_agreement *a);
 /* What a commitment is, for listings.  Strings borrowed from the
  * agreement. */
 typedef struct custos_commitment_info {
-    const char *id;     /* unique in the agreement */
-    const char *kind;   /* "limit", "max-enrichment", ... */
-    const char *title;  /* "" when not given */
-    const char *source; /* where its figures come from */
-    custos_date start;  /* 0 when open */
+    const char *id;       /* unique in the agreement */
+    const char *kind;     /* "limit", "max-enrichment", ... */
+    const char *title;    /* "" when not given */
+    const char *source;   /* where its figures come from */
+    custos_date start;    /* 0 when open */
     custos_date deadline; /* deadline, conversion date or end of a limit; 0 when open */
 } custos_commitment_info;
 
@@ -109,15 +109,14 @@ CUSTOS_API int custos_ledger_agreement_add(struct custos_ledger *l, const char *
  * CUSTOS_ENOMEM.
  */
 CUSTOS_API int custos_ledger_agreement_load(custos_agreement **out, custos_document_ref *ref,
-                                            struct custos_ledger *l, const char *name,
-                                            int version);
+                                            struct custos_ledger *l, const char *name, int version);
 
 /* Status of a commitment. */
 typedef enum custos_commitment_state {
-    CUSTOS_COMMITMENT_MET = 0,      /* met, or on track with nothing due missed */
-    CUSTOS_COMMITMENT_AT_RISK = 1,  /* not breached, but near the bound, behind
-                                       the projection, or not verifiable */
-    CUSTOS_COMMITMENT_BREACHED = 2  /* the books show it was not kept */
+    CUSTOS_COMMITMENT_MET = 0,     /* met, or on track with nothing due missed */
+    CUSTOS_COMMITMENT_AT_RISK = 1, /* not breached, but near the bound, behind
+                                      the projection, or not verifiable */
+    CUSTOS_COMMITMENT_BREACHED = 2 /* the books show it was not kept */
 } custos_commitment_state;
 
 /* "met", "at risk", "breached" (static). */
@@ -130,22 +129,22 @@ CUSTOS_API const char *custos_commitment_state_name(custos_commitment_state s);
 typedef struct custos_commitment_entry {
     char state[3];
     char mba[5];
-    char type;            /* 'I' ICR or 'P' PIL */
+    char type; /* 'I' ICR or 'P' PIL */
     int64_t report;
     int32_t entry;
     int64_t src_report;
     int32_t src_entry;
-    custos_date date;     /* date of the change, or the PIT date */
-    char code[5];         /* inventory change code; "" for a PIL entry */
+    custos_date date; /* date of the change, or the PIT date */
+    char code[5];     /* inventory change code; "" for a PIL entry */
     char batch[17];
-    char element;         /* 'U', 'P' (Pu) or 'T' (Th) */
-    int64_t mg;           /* element weight counted, signed as it enters the
-                             inventory (milligrams) */
-    int64_t fissile_mg;   /* U-235 (or fissile content) counted, signed */
-    double assay;         /* U-235/U; for Pu the Pu-240/Pu-239 ratio; NaN if unknown */
-    char role[24];        /* why it counts: "inventory", "above limit", "disposed",
-                             "HEU blended", "blendstock", "product", "HEU held",
-                             "returned", "other route", ... */
+    char element;       /* 'U', 'P' (Pu) or 'T' (Th) */
+    int64_t mg;         /* element weight counted, signed as it enters the
+                           inventory (milligrams) */
+    int64_t fissile_mg; /* U-235 (or fissile content) counted, signed */
+    double assay;       /* U-235/U; for Pu the Pu-240/Pu-239 ratio; NaN if unknown */
+    char role[24];      /* why it counts: "inventory", "above limit", "disposed",
+                           "HEU blended", "blendstock", "product", "HEU held",
+                           "returned", "other route", ... */
 } custos_commitment_entry;
 
 /* A named figure of a status, for reports ("HEU blended", 500000, "kg U"). */
@@ -159,31 +158,31 @@ typedef struct custos_commitment_figure {
 
 typedef struct custos_commitment_status {
     char agreement[CUSTOS_DOC_NAME_MAX + 1];
-    int version;               /* stored version evaluated; 0 if not stored */
+    int version; /* stored version evaluated; 0 if not stored */
     char id[32];
     char kind[16];
     char title[160];
     custos_commitment_state state;
-    char reason[400];          /* one line: why this status */
-    custos_date as_of;         /* the date the books were read up to */
-    custos_date start;         /* 0 when open */
-    custos_date deadline;      /* 0 when open */
-    custos_date suspended;     /* the agreement's suspension, 0 when none */
-    custos_date decided_on;    /* the date the deciding value refers to */
-    char unit[24];             /* unit of value, bound, margin and projected:
-                                  "kg U", "kg UF6", "t Pu", "% U-235", ... */
-    double value;              /* the deciding quantity */
-    double bound;              /* the limit or the target */
-    double margin;             /* limit - value for limits (negative when over);
-                                  value - target for targets (negative when short) */
-    double progress;           /* fraction of the target done; NaN when none */
-    double projected;          /* value linearly projected to the deadline or
-                                  horizon; NaN when none */
+    char reason[400];           /* one line: why this status */
+    custos_date as_of;          /* the date the books were read up to */
+    custos_date start;          /* 0 when open */
+    custos_date deadline;       /* 0 when open */
+    custos_date suspended;      /* the agreement's suspension, 0 when none */
+    custos_date decided_on;     /* the date the deciding value refers to */
+    char unit[24];              /* unit of value, bound, margin and projected:
+                                   "kg U", "kg UF6", "t Pu", "% U-235", ... */
+    double value;               /* the deciding quantity */
+    double bound;               /* the limit or the target */
+    double margin;              /* limit - value for limits (negative when over);
+                                   value - target for targets (negative when short) */
+    double progress;            /* fraction of the target done; NaN when none */
+    double projected;           /* value linearly projected to the deadline or
+                                   horizon; NaN when none */
     int64_t value_mg, bound_mg; /* exact element masses; 0 for assays */
     size_t nfigures;
     custos_commitment_figure figures[CUSTOS_COMMITMENT_MAX_FIGURES];
-    size_t nentries;           /* entries kept (at most CUSTOS_AGREEMENT_MAX_ENTRIES) */
-    size_t entries_total;      /* entries that decide it, kept or not */
+    size_t nentries;                  /* entries kept (at most CUSTOS_AGREEMENT_MAX_ENTRIES) */
+    size_t entries_total;             /* entries that decide it, kept or not */
     custos_commitment_entry *entries; /* owned by the list */
 } custos_commitment_status;
 
@@ -193,8 +192,8 @@ typedef struct custos_commitment_statuses {
 } custos_commitment_statuses;
 
 typedef struct custos_agreement_options {
-    custos_date as_of;   /* 0: the latest period end of any stored report */
-    const char *name;    /* only this stored agreement; NULL: every one */
+    custos_date as_of; /* 0: the latest period end of any stored report */
+    const char *name;  /* only this stored agreement; NULL: every one */
 } custos_agreement_options;
 
 /*
@@ -207,8 +206,7 @@ typedef struct custos_agreement_options {
  * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.  O(entries of the MBAs named, log of
  * them) per commitment.
  */
-CUSTOS_API int custos_agreements_evaluate(custos_commitment_statuses **out,
-                                          struct custos_ledger *l,
+CUSTOS_API int custos_agreements_evaluate(custos_commitment_statuses **out, struct custos_ledger *l,
                                           const custos_agreement_options *opt);
 
 /* Evaluate one parsed agreement (stored or not) against the ledger;

@@ -54,8 +54,8 @@ typedef struct custos_blend {
  * gives an all-zero blend with the ratio filled in.  Returns CUSTOS_OK or
  * CUSTOS_EDOMAIN.
  */
-CUSTOS_API int custos_enrich_blend(custos_blend *out, double heu, double x_heu,
-                                   double x_blendstock, double x_product);
+CUSTOS_API int custos_enrich_blend(custos_blend *out, double heu, double x_heu, double x_blendstock,
+                                   double x_product);
 
 /*
  * The same blend sized by the product wanted: product mass at x_product.

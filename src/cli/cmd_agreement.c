@@ -126,8 +126,8 @@ static int add(int argc, char **argv)
             cli_error(NULL);
             status = EXIT_FAIL;
         } else {
-            printf("stored agreement %s version %d (%zu commitment%s), chain link %lld\n",
-                   ref.name, ref.version, nc, nc == 1 ? "" : "s", (long long)ref.seq);
+            printf("stored agreement %s version %d (%zu commitment%s), chain link %lld\n", ref.name,
+                   ref.version, nc, nc == 1 ? "" : "s", (long long)ref.seq);
         }
     }
     custos_ledger_free(l);
@@ -207,7 +207,8 @@ static int show(const char *db, const char *name, int version)
     char *text = NULL;
     size_t len = 0;
     int status = EXIT_OK;
-    if (custos_ledger_document_load(&text, &len, NULL, l, CUSTOS_AGREEMENT_KIND, name, version) < 0) {
+    if (custos_ledger_document_load(&text, &len, NULL, l, CUSTOS_AGREEMENT_KIND, name, version) <
+        0) {
         cli_error(NULL);
         status = EXIT_FAIL;
     } else {

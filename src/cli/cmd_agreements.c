@@ -52,7 +52,10 @@ static void entry_text(char *buf, size_t size, const custos_commitment_entry *e)
     snprintf(buf, size, "%s/%s %s %lld/%d%s %s %s%sbatch %s: %s g %s%s (U-235 %s g), %s", e->state,
              e->mba, cli_report_type_name(e->type), (long long)e->report, (int)e->entry, corr,
              cli_date(e->date), e->code, e->code[0] ? " " : "", e->batch, g,
-             e->element == 'P' ? "Pu" : e->element == 'T' ? "Th" : "U", assay, f, e->role);
+             e->element == 'P'   ? "Pu"
+             : e->element == 'T' ? "Th"
+                                 : "U",
+             assay, f, e->role);
 }
 
 static void print_table(const custos_commitment_statuses *s, size_t max_entries)
@@ -224,7 +227,10 @@ static void print_json(const custos_commitment_statuses *s)
             printf(", \"batch\": ");
             cli_json_string(stdout, e->batch);
             printf(", \"element\": \"%s\", \"grams\": %s, \"fissile_grams\": %s, \"assay\": ",
-                   e->element == 'P' ? "Pu" : e->element == 'T' ? "Th" : "U", g, f);
+                   e->element == 'P'   ? "Pu"
+                   : e->element == 'T' ? "Th"
+                                       : "U",
+                   g, f);
             json_number(e->assay);
             printf(", \"role\": ");
             cli_json_string(stdout, e->role);

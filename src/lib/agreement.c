@@ -8,6 +8,8 @@
  * hashes what the parties wrote, and every version stays.  The text is
  * parsed and checked before it is stored; a stored text is parsed again
  * whenever it is evaluated, so nothing derived from it can drift from it.
+ * Evaluation walks the stored agreements and hands each commitment to
+ * agreement_eval.c with the books loaded once per run (agreement_books.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,4 +123,127 @@ void custos_commitment_statuses_free(custos_commitment_statuses *s)
         custos_free(s->items[i].entries);
     custos_free(s->items);
     custos_free(s);
+}
+
+/* ---- Evaluation: every commitment of the agreements --------------------- */
+
+static int latest_date(custos_ledger *l, custos_date *out)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(custos_ledger_db(l), "SELECT coalesce(max(period_end), 0) FROM reports",
+                           -1, &s, NULL) != SQLITE_OK)
+        return custos_ledger_sqlerr(l, "prepare");
+    int err = CUSTOS_OK;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = (custos_date)sqlite3_column_int(s, 0);
+    else
+        err = custos_ledger_sqlerr(l, "latest report");
+    sqlite3_finalize(s);
+    return err;
+}
+
+typedef struct slist {
+    custos_commitment_statuses *s;
+    size_t cap;
+} slist;
+
+static int eval_agreement(ag_ctx *x, slist *out, const custos_agreement *a, int version,
+                          custos_date as_of)
+{
+    int err = CUSTOS_OK;
+    for (size_t i = 0; i < a->n && err >= 0; i++) {
+        const ag_commitment *c = &a->items[i];
+        if (out->s->n == out->cap) {
+            size_t nc = out->cap ? out->cap * 2 : 16;
+            custos_commitment_status *p = custos_realloc(out->s->items, nc * sizeof *p);
+            if (!p)
+                return custos_error_nomem();
+            out->s->items = p;
+            out->cap = nc;
+        }
+        custos_commitment_status *st = &out->s->items[out->s->n];
+        memset(st, 0, sizeof *st);
+        custos_strlcpy(st->agreement, a->name, sizeof st->agreement);
+        st->version = version;
+        custos_strlcpy(st->id, c->id, sizeof st->id);
+        custos_strlcpy(st->kind, custos_ag_kind_name(c->kind), sizeof st->kind);
+        custos_strlcpy(st->title, c->title ? c->title : "", sizeof st->title);
+        st->progress = st->projected = AG_NA;
+        st->start = c->from;
+        st->deadline = c->until ? c->until : c->deadline;
+        st->suspended = a->suspended;
+        /* A suspended agreement binds up to its suspension. */
+        custos_date t = a->suspended && a->suspended < as_of ? a->suspended : as_of;
+        st->as_of = t;
+        ag_entries L = {0};
+        err = custos_ag_evaluate_one(x, c, t, st, &L);
+        if (err < 0) {
+            custos_free(L.v);
+            break;
+        }
+        st->entries = L.v;
+        st->nentries = L.n;
+        st->entries_total = L.total;
+        out->s->n++;
+    }
+    return err;
+}
+
+static int run(custos_commitment_statuses **out, custos_ledger *l, const custos_agreement *one,
+               const custos_agreement_options *opt)
+{
+    *out = NULL;
+    ag_ctx x;
+    custos_document_ref *docs = NULL;
+    size_t ndocs = 0;
+    slist sl = {custos_calloc(1, sizeof *sl.s), 0};
+    if (!sl.s)
+        return custos_error_nomem();
+    int err = custos_ag_ctx_init(&x, l);
+    custos_date as_of = opt && opt->as_of ? opt->as_of : 0;
+    if (err >= 0 && !as_of)
+        err = latest_date(l, &as_of);
+    if (err < 0)
+        goto done;
+    if (one) {
+        err = eval_agreement(&x, &sl, one, 0, as_of);
+        goto done;
+    }
+    if ((err = custos_ledger_documents(&docs, &ndocs, l, CUSTOS_AGREEMENT_KIND)) < 0)
+        goto done;
+    bool found = false;
+    for (size_t i = 0; i < ndocs && err >= 0; i++) {
+        if (opt && opt->name && strcmp(opt->name, docs[i].name))
+            continue;
+        found = true;
+        custos_agreement *a = NULL;
+        custos_document_ref ref;
+        if ((err = custos_ledger_agreement_load(&a, &ref, l, docs[i].name, docs[i].version)) < 0)
+            break;
+        err = eval_agreement(&x, &sl, a, ref.version, as_of);
+        custos_agreement_free(a);
+    }
+    if (err >= 0 && opt && opt->name && !found)
+        err = custos_error_set(CUSTOS_ENOTFOUND, "no agreement '%s' is stored", opt->name);
+done:
+    custos_free(docs);
+    custos_ag_ctx_dispose(&x);
+    if (err < 0) {
+        custos_commitment_statuses_free(sl.s);
+        return err;
+    }
+    *out = sl.s;
+    return CUSTOS_OK;
+}
+
+int custos_agreements_evaluate(custos_commitment_statuses **out, custos_ledger *l,
+                               const custos_agreement_options *opt)
+{
+    return run(out, l, NULL, opt);
+}
+
+int custos_agreement_evaluate(custos_commitment_statuses **out, custos_ledger *l,
+                              const custos_agreement *a, const custos_agreement_options *opt)
+{
+    return run(out, l, a, opt);
 }

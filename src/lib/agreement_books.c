@@ -29,7 +29,6 @@
 
 /* ---- Parts of an entry ------------------------------------------------- */
 
-
 #define NATURAL_ASSAY 0.00711
 
 static int64_t w(const custos_entry *e, int label, bool *has)
@@ -43,14 +42,15 @@ size_t custos_ag_parts(const custos_entry *e, ag_part out[6])
     bool h, hf;
     static const struct {
         int label, fis[3];
-    } u[] = {{600, {670, 660, 640}}, {610, {770, 0, 0}}, {620, {780, 0, 0}}, {630, {670, 660, 640}}};
+    } u[] = {
+        {600, {670, 660, 640}}, {610, {770, 0, 0}}, {620, {780, 0, 0}}, {630, {670, 660, 640}}};
     for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
         int64_t mg = w(e, u[i].label, &h);
         if (!h)
             continue;
         ag_part p = {'U', 0, mg, 0, AG_NA};
-        p.category = u[i].label == 600 ? custos_book_category(e, 600)
-                                       : custos_weight_category(u[i].label);
+        p.category =
+            u[i].label == 600 ? custos_book_category(e, 600) : custos_weight_category(u[i].label);
         hf = false;
         for (int k = 0; k < 3 && u[i].fis[k] && !hf; k++)
             p.fis = w(e, u[i].fis[k], &hf);
@@ -111,7 +111,6 @@ bool custos_ag_material_match(const ag_material *m, const ag_part *p)
 /* Bands: a material (band 0), HEU (band 0), or the three legs of a blend
  * (0 HEU, 1 blendstock, 2 product). */
 
-
 int custos_ag_classify(const ag_classifier *cl, const ag_part *p)
 {
     switch (cl->kind) {
@@ -127,8 +126,6 @@ int custos_ag_classify(const ag_classifier *cl, const ag_part *p)
 }
 
 /* ---- Books per MBA ----------------------------------------------------- */
-
-
 
 static void books_free(ag_books *b)
 {
@@ -257,8 +254,8 @@ custos_date custos_ag_pit_at(const ag_books *b, custos_date t)
 }
 
 /* Book inventory of each band at the end of day t (see the file comment). */
-void custos_ag_inventory_at(const ag_books *b, custos_date t, const ag_classifier *cl, int64_t mg[AG_NBANDS],
-                         int64_t fis[AG_NBANDS])
+void custos_ag_inventory_at(const ag_books *b, custos_date t, const ag_classifier *cl,
+                            int64_t mg[AG_NBANDS], int64_t fis[AG_NBANDS])
 {
     memset(mg, 0, AG_NBANDS * sizeof *mg);
     memset(fis, 0, AG_NBANDS * sizeof *fis);
@@ -311,7 +308,7 @@ int64_t custos_ag_set_inventory(const ag_set *s, custos_date t, const ag_classif
 
 typedef struct event {
     custos_date date;
-    int reset;      /* 0: add delta; 1: set the MBA's value */
+    int reset; /* 0: add delta; 1: set the MBA's value */
     size_t mba;
     int64_t value;
 } event;
@@ -329,7 +326,7 @@ static int cmp_event(const void *a, const void *b)
  * [t0, t1], and the first day it was reached.  O(n log n).
  */
 int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag_classifier *cl,
-                    int64_t *peak, custos_date *peak_date)
+                       int64_t *peak, custos_date *peak_date)
 {
     size_t cap = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -368,7 +365,8 @@ int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag
             ev[n++] = (event){b->pits[k], 1, i, mg[0]};
         }
     }
-    qsort(ev, n, sizeof *ev, cmp_event);
+    if (n > 1)
+        qsort(ev, n, sizeof *ev, cmp_event);
     *peak = total;
     *peak_date = t0;
     for (size_t k = 0; k < n; k++) {
@@ -391,9 +389,8 @@ int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag
 
 /* ---- Deciding entries -------------------------------------------------- */
 
-
 int custos_ag_entry_add(ag_entries *L, const ag_books *b, const custos_book_entry *be, char type,
-                     const ag_part *p, int sign, const char *role)
+                        const ag_part *p, int sign, const char *role)
 {
     L->total++;
     if (L->n >= CUSTOS_AGREEMENT_MAX_ENTRIES)
@@ -429,7 +426,7 @@ int custos_ag_entry_add(ag_entries *L, const ag_books *b, const custos_book_entr
 
 /* The entries that make up band 0 of the set's inventory at day t. */
 int custos_ag_entries_at(ag_entries *L, const ag_set *s, custos_date t, const ag_classifier *cl,
-                      const char *role)
+                         const char *role)
 {
     ag_part pts[6];
     int err = CUSTOS_OK;

@@ -29,7 +29,8 @@ static const char *element_name(char e)
 /* Display unit of a mass: "kg UF6" with a form, else "kg U". */
 static void mass_unit(char out[24], const ag_mass *m, char element)
 {
-    snprintf(out, 24, "%s %s", m->unit[0] ? m->unit : "kg", m->form[0] ? m->form : element_name(element));
+    snprintf(out, 24, "%s %s", m->unit[0] ? m->unit : "kg",
+             m->form[0] ? m->form : element_name(element));
 }
 
 static double to_display(int64_t mg, const ag_mass *m)
@@ -165,6 +166,13 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         no_reports(st, c->scope.state[0] ? "the State" : "the MBAs listed");
         goto done;
     }
+    custos_date open = set_open(&s);
+    if (!open || open > t1) {
+        st->state = CUSTOS_COMMITMENT_AT_RISK;
+        reason(st, "nothing to verify: the books of the %s open on %s",
+               c->scope.state[0] ? "State" : "MBAs listed", iso(d1, open));
+        goto done;
+    }
     int64_t cur = custos_ag_set_inventory(&s, t1, &cl);
     st->value_mg = cur;
     st->value = to_display(cur, m);
@@ -203,7 +211,6 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     /* The trend over the trailing horizon (or since the start), carried
      * forward over the horizon, to the end of the commitment at most. */
     custos_date back = trail_start(t0, t1, c->horizon_days);
-    custos_date open = set_open(&s);
     if (back < open)
         back = open < t1 ? open : t1;
     int64_t then = custos_ag_set_inventory(&s, back, &cl);
@@ -231,7 +238,7 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         fmt_mass(v3, peak, m, el);
         st->state = CUSTOS_COMMITMENT_MET;
         reason(st, "inventory %s is under the limit %s (peak %s on %s)", v1, v2, v3,
-               iso(d2, peak_date));
+               iso(d2, peak_date > open ? peak_date : open));
     }
     err = custos_ag_entries_at(L, &s, t1, &cl, "inventory");
 done:
@@ -271,6 +278,13 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
         reason(st, "in force from %s; nothing due yet", iso(d1, c->from));
         goto done;
     }
+    custos_date open = set_open(&s);
+    if (!open || open > t1) {
+        st->state = CUSTOS_COMMITMENT_AT_RISK;
+        reason(st, "nothing to verify: the books of the %s open on %s",
+               c->scope.state[0] ? "State" : "MBAs listed", iso(d1, open));
+        goto done;
+    }
     /* Every uranium part on inventory or changing hands in [t0, t1]: the
      * PILs from the last PIT on or before t0, the ICR entries after t0. */
     double highest = 0;
@@ -299,13 +313,15 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
                         above++;
                         if (!first_above || d < first_above)
                             first_above = d;
-                        err = custos_ag_entry_add(L, b, be, pass ? 'I' : 'P', &pts[j], sg, "above limit");
+                        err = custos_ag_entry_add(L, b, be, pass ? 'I' : 'P', &pts[j], sg,
+                                                  "above limit");
                     }
                     if (pts[j].assay >= highest && err >= 0) {
                         if (pts[j].assay > highest)
                             best.n = best.total = 0;
                         highest = pts[j].assay;
-                        err = custos_ag_entry_add(&best, b, be, pass ? 'I' : 'P', &pts[j], sg, "highest");
+                        err = custos_ag_entry_add(&best, b, be, pass ? 'I' : 'P', &pts[j], sg,
+                                                  "highest");
                     }
                 }
             }
@@ -320,7 +336,8 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
     if (above) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->decided_on = first_above;
-        reason(st, "%zu entr%s hold uranium above %.4g %% U-235, the highest at %.4g %% (first on %s)",
+        reason(st,
+               "%zu entr%s hold uranium above %.4g %% U-235, the highest at %.4g %% (first on %s)",
                above, above == 1 ? "y" : "ies", 100.0 * c->max_assay, 100.0 * highest,
                iso(d1, first_above));
         if (L->n > 1)
@@ -457,7 +474,8 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
     }
     if (err < 0)
         goto done;
-    qsort(dv, nd, sizeof *dv, cmp_dated);
+    if (nd > 1)
+        qsort(dv, nd, sizeof *dv, cmp_dated);
     if (!t0 && nd)
         t0 = dv[0].date;
     int64_t done = done_by(dv, nd, t1);
@@ -694,17 +712,26 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     figure(st, "U-235 MUF of the balances", (double)muf / 1e3, "g U-235");
     figure(st, "balance periods", periods, "periods");
     st->decided_on = t1;
-    /* The U-235 balance must close within the tolerance. */
+    /* Both balances of the blending tee must close within the tolerance:
+     * m_H x_H + m_B x_B = m_P x_P and m_H + m_B = m_P. */
+    int64_t inu = heu + bs;
     double tol5 = c->tolerance * (double)(in5 > pr5 ? in5 : pr5);
-    if ((double)llabs(imb5) > tol5 && (in5 || pr5)) {
+    double tolu = c->tolerance * (double)(inu > pr ? inu : pr);
+    bool bad5 = (in5 || pr5) && (double)llabs(imb5) > tol5;
+    bool badu = (inu || pr) && (double)llabs(imbu) > tolu;
+    if (bad5 || badu) {
         judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended");
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->decided_on = t1;
-        reason(st, "U-235 balance of %s/%s does not close: %.3f g in, %.3f g out, %.3f g (%.3f %%) "
-                   "%s, over the %.2f %% tolerance",
-               b->state, b->mba, (double)in5 / 1e3, (double)pr5 / 1e3, (double)llabs(imb5) / 1e3,
-               100.0 * (double)llabs(imb5) / (double)(in5 > pr5 ? in5 : pr5),
-               imb5 > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
+        int64_t a = bad5 ? in5 : inu, o = bad5 ? pr5 : pr, d = bad5 ? imb5 : imbu;
+        double unit = bad5 ? 1e3 : 1e6;
+        reason(st,
+               "%s balance of %s/%s does not close: %.3f %s in, %.3f %s out, %.3f %s "
+               "(%.3f %%) %s, over the %.3g %% tolerance",
+               bad5 ? "U-235" : "uranium", b->state, b->mba, (double)a / unit, bad5 ? "g" : "kg",
+               (double)o / unit, bad5 ? "g" : "kg", (double)llabs(d) / unit, bad5 ? "g" : "kg",
+               100.0 * (double)llabs(d) / (double)(a > o ? a : o),
+               d > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
         goto done;
     }
     if (judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended"))
@@ -716,8 +743,9 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     st->state = CUSTOS_COMMITMENT_MET;
-    reason(st, "%s HEU blended of %s by %s, on track; %s LEU at %.3f %%, U-235 balance closes "
-               "within %.3f g",
+    reason(st,
+           "%s HEU blended of %s by %s, on track; %s LEU at %.3f %%, U-235 balance closes "
+           "within %.3f g",
            fmt_mass(v1, heu, m, 'U'), fmt_mass(v2, m->mg, m, 'U'), iso(d1, t1),
            fmt_mass(v3, pr, m, 'U'), 100.0 * (isnan(xp) ? 0.0 : xp), (double)llabs(imb5) / 1e3);
 done:
@@ -757,7 +785,7 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     custos_ag_inventory_at(b, t1, &cl, h1, f);
     /* HEU in and out after t0: what came in, and where it went. */
     custos_date back = trail_start(t0, t1, c->horizon_days);
-    int64_t in = 0, returned = 0, returned_back = 0, out_other = 0;
+    int64_t in = 0, returned = 0, returned_back = 0, out_other = 0, burnt = 0;
     ag_part pts[6];
     ag_entries held = {0};
     for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
@@ -775,6 +803,12 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
                 continue;
             }
             bool ret = !strcmp(be->e.code, "SF") && !strcmp(be->e.receiver.state, c->return_to);
+            if (!strcmp(be->e.code, "LN")) {
+                /* Burnt up in the core: the reactor's own use, no route. */
+                burnt += pts[j].mg;
+                err = custos_ag_entry_add(L, b, be, 'I', &pts[j], sg, "burnt up");
+                continue;
+            }
             if (ret) {
                 returned += pts[j].mg;
                 if (d <= back)
@@ -788,12 +822,14 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     if (err < 0)
         goto done;
     int64_t had = h0[0] + in;
-    /* Whatever left the books of the HEU other than by return: shipments
-     * elsewhere, discards, losses, blending in place, and MUF at a PIT. */
-    int64_t other = had - h1[0] - returned;
+    /* Whatever left the books of the HEU other than by return or burn-up
+     * in the core (LN): shipments elsewhere, discards, losses, blending in
+     * place, and MUF at a PIT. */
+    int64_t other = had - h1[0] - returned - burnt;
     figure(st, "HEU at start", (double)h0[0] / 1e6, "kg U");
     figure(st, "HEU received since", (double)in / 1e6, "kg U");
     figure(st, "HEU returned", (double)returned / 1e6, "kg U");
+    figure(st, "HEU burnt up (LN)", (double)burnt / 1e6, "kg U");
     figure(st, "HEU decreases other than return", (double)out_other / 1e6, "kg U");
     figure(st, "HEU gone otherwise (incl. MUF)", (double)other / 1e6, "kg U");
     figure(st, "HEU held now", (double)h1[0] / 1e6, "kg U");
@@ -803,7 +839,8 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->decided_on = t1;
     int64_t peak = 0;
     custos_date peak_date = 0;
-    if (t1 >= c->deadline && (err = custos_ag_set_peak(&one, c->deadline, t1, &cl, &peak, &peak_date)) < 0)
+    if (t1 >= c->deadline &&
+        (err = custos_ag_set_peak(&one, c->deadline, t1, &cl, &peak, &peak_date)) < 0)
         goto done;
     if (t1 >= c->deadline && peak > 0) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
@@ -820,15 +857,16 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     if ((double)llabs(other) > c->tolerance * (double)had && llabs(other) > 0) {
         st->state = CUSTOS_COMMITMENT_BREACHED;
         reason(st, "%.3f kg U of HEU %s other than by shipment to %s (%.3f kg returned of %.3f kg)",
-               (double)llabs(other) / 1e6, other > 0 ? "left the books" : "more was shipped than held",
-               c->return_to, (double)returned / 1e6, (double)had / 1e6);
+               (double)llabs(other) / 1e6,
+               other > 0 ? "left the books" : "more was shipped than held", c->return_to,
+               (double)returned / 1e6, (double)had / 1e6);
         goto done;
     }
     if (h1[0] == 0) {
         st->state = CUSTOS_COMMITMENT_MET;
         if (had)
-            reason(st, "no HEU held since the removal; %.3f kg U returned to %s", (double)returned / 1e6,
-                   c->return_to);
+            reason(st, "no HEU held since the removal; %.3f kg U returned to %s",
+                   (double)returned / 1e6, c->return_to);
         else
             reason(st, "the books show no HEU in %s/%s since %s", b->state, b->mba, iso(d1, t0));
         goto done;
@@ -873,135 +911,21 @@ done:
     return err;
 }
 
-/* ---- Driver ------------------------------------------------------------- */
+/* ---- One commitment ---------------------------------------------------- */
 
-static int latest_date(custos_ledger *l, custos_date *out)
+int custos_ag_evaluate_one(ag_ctx *x, const ag_commitment *c, custos_date as_of,
+                           custos_commitment_status *st, ag_entries *L)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(custos_ledger_db(l), "SELECT coalesce(max(period_end), 0) FROM reports",
-                           -1, &s, NULL) != SQLITE_OK)
-        return custos_ledger_sqlerr(l, "prepare");
-    int err = CUSTOS_OK;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = (custos_date)sqlite3_column_int(s, 0);
-    else
-        err = custos_ledger_sqlerr(l, "latest report");
-    sqlite3_finalize(s);
-    return err;
-}
-
-typedef struct slist {
-    custos_commitment_statuses *s;
-    size_t cap;
-} slist;
-
-static int eval_agreement(ag_ctx *x, slist *out, const custos_agreement *a, int version,
-                          custos_date as_of)
-{
-    int err = CUSTOS_OK;
-    for (size_t i = 0; i < a->n && err >= 0; i++) {
-        const ag_commitment *c = &a->items[i];
-        if (out->s->n == out->cap) {
-            size_t nc = out->cap ? out->cap * 2 : 16;
-            custos_commitment_status *p = custos_realloc(out->s->items, nc * sizeof *p);
-            if (!p)
-                return custos_error_nomem();
-            out->s->items = p;
-            out->cap = nc;
-        }
-        custos_commitment_status *st = &out->s->items[out->s->n];
-        memset(st, 0, sizeof *st);
-        custos_strlcpy(st->agreement, a->name, sizeof st->agreement);
-        st->version = version;
-        custos_strlcpy(st->id, c->id, sizeof st->id);
-        custos_strlcpy(st->kind, custos_ag_kind_name(c->kind), sizeof st->kind);
-        custos_strlcpy(st->title, c->title ? c->title : "", sizeof st->title);
-        st->progress = st->projected = AG_NA;
-        st->start = c->from;
-        st->deadline = c->until ? c->until : c->deadline;
-        st->suspended = a->suspended;
-        /* A suspended agreement binds up to its suspension. */
-        custos_date t = a->suspended && a->suspended < as_of ? a->suspended : as_of;
-        st->as_of = t;
-        ag_entries L = {0};
-        if (!t) {
-            no_reports(st, "any MBA");
-        } else {
-            switch (c->kind) {
-            case AG_LIMIT: err = eval_limit(x, c, t, st, &L); break;
-            case AG_MAX_ENRICHMENT: err = eval_max_enrichment(x, c, t, st, &L); break;
-            case AG_DISPOSITION: err = eval_disposition(x, c, t, st, &L); break;
-            case AG_DOWNBLEND: err = eval_downblend(x, c, t, st, &L); break;
-            case AG_CONVERSION: err = eval_conversion(x, c, t, st, &L); break;
-            }
-        }
-        if (err < 0) {
-            custos_free(L.v);
-            break;
-        }
-        st->entries = L.v;
-        st->nentries = L.n;
-        st->entries_total = L.total;
-        out->s->n++;
+    if (!as_of) {
+        no_reports(st, "any MBA");
+        return CUSTOS_OK;
     }
-    return err;
-}
-
-static int run(custos_commitment_statuses **out, custos_ledger *l, const custos_agreement *one,
-               const custos_agreement_options *opt)
-{
-    *out = NULL;
-    ag_ctx x;
-    custos_document_ref *docs = NULL;
-    size_t ndocs = 0;
-    slist sl = {custos_calloc(1, sizeof *sl.s), 0};
-    if (!sl.s)
-        return custos_error_nomem();
-    int err = custos_ag_ctx_init(&x, l);
-    custos_date as_of = opt && opt->as_of ? opt->as_of : 0;
-    if (err >= 0 && !as_of)
-        err = latest_date(l, &as_of);
-    if (err < 0)
-        goto done;
-    if (one) {
-        err = eval_agreement(&x, &sl, one, 0, as_of);
-        goto done;
+    switch (c->kind) {
+    case AG_LIMIT: return eval_limit(x, c, as_of, st, L);
+    case AG_MAX_ENRICHMENT: return eval_max_enrichment(x, c, as_of, st, L);
+    case AG_DISPOSITION: return eval_disposition(x, c, as_of, st, L);
+    case AG_DOWNBLEND: return eval_downblend(x, c, as_of, st, L);
+    case AG_CONVERSION: return eval_conversion(x, c, as_of, st, L);
     }
-    if ((err = custos_ledger_documents(&docs, &ndocs, l, CUSTOS_AGREEMENT_KIND)) < 0)
-        goto done;
-    bool found = false;
-    for (size_t i = 0; i < ndocs && err >= 0; i++) {
-        if (opt && opt->name && strcmp(opt->name, docs[i].name))
-            continue;
-        found = true;
-        custos_agreement *a = NULL;
-        custos_document_ref ref;
-        if ((err = custos_ledger_agreement_load(&a, &ref, l, docs[i].name, docs[i].version)) < 0)
-            break;
-        err = eval_agreement(&x, &sl, a, ref.version, as_of);
-        custos_agreement_free(a);
-    }
-    if (err >= 0 && opt && opt->name && !found)
-        err = custos_error_set(CUSTOS_ENOTFOUND, "no agreement '%s' is stored", opt->name);
-done:
-    custos_free(docs);
-    custos_ag_ctx_dispose(&x);
-    if (err < 0) {
-        custos_commitment_statuses_free(sl.s);
-        return err;
-    }
-    *out = sl.s;
-    return CUSTOS_OK;
-}
-
-int custos_agreements_evaluate(custos_commitment_statuses **out, custos_ledger *l,
-                               const custos_agreement_options *opt)
-{
-    return run(out, l, NULL, opt);
-}
-
-int custos_agreement_evaluate(custos_commitment_statuses **out, custos_ledger *l,
-                              const custos_agreement *a, const custos_agreement_options *opt)
-{
-    return run(out, l, a, opt);
+    return custos_error_set(CUSTOS_EINVAL, "commitment %s: unknown kind", c->id);
 }

@@ -184,8 +184,8 @@ static void perr(pctx *p, const char *path, const char *fmt, ...)
         else
             custos_error_set(CUSTOS_EINVAL, "%s: %s: %s", p->source, path, msg);
     }
-    if (p->d && custos_diags_add(p->d, CUSTOS_SEV_ERROR, p->source, line, 0, 0, "%s: %s", path,
-                                 msg) < 0)
+    if (p->d &&
+        custos_diags_add(p->d, CUSTOS_SEV_ERROR, p->source, line, 0, 0, "%s: %s", path, msg) < 0)
         p->err = CUSTOS_ENOMEM;
 }
 
@@ -193,7 +193,8 @@ static void keys_known(pctx *p, json_t *o, const char *path, const char *const *
 {
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         bool found = false;
         for (const char *const *k = known; *k; k++)
             found |= !strcmp(key, *k);
@@ -294,7 +295,8 @@ static double get_number(pctx *p, json_t *o, const char *key, const char *path, 
     }
     double x = json_number_value(v);
     if (!isfinite(x) || (lo_open ? x <= lo : x < lo) || (hi_open ? x >= hi : x > hi)) {
-        perr(p, kp, "%g is outside %s%g, %g%s", x, lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+        perr(p, kp, "%g is outside %s%g, %g%s", x, lo_open ? "(" : "[", lo, hi,
+             hi_open ? ")" : "]");
         return AG_NA;
     }
     return x;
@@ -407,8 +409,8 @@ static bool parse_material(pctx *p, json_t *o, const char *key, const char *path
         perr(p, kp, "needs an object {\"element\": \"U\"|\"Pu\"|\"Th\", ...}");
         return false;
     }
-    static const char *const keys[] = {"element", "category", "assay_min", "assay_max",
-                                       "pu240_max", NULL};
+    static const char *const keys[] = {"element",   "category",  "assay_min",
+                                       "assay_max", "pu240_max", NULL};
     int before = p->errors;
     keys_known(p, v, kp, keys);
     const char *el = json_string_value(json_object_get(v, "element"));
@@ -547,8 +549,8 @@ static bool parse_route(pctx *p, json_t *o, const char *path, ag_commitment *c)
         snprintf(ip, sizeof ip, "%s[%zu]", cp, i);
         const char *s = json_string_value(json_array_get(codes, i));
         custos_change_kind k = s ? custos_change_code_kind(s) : CUSTOS_CHANGE_NONE;
-        if (k == CUSTOS_CHANGE_NONE || k == CUSTOS_CHANGE_REBATCH || k == CUSTOS_CHANGE_DIFFERENCE ||
-            strlen(s) != 2) {
+        if (k == CUSTOS_CHANGE_NONE || k == CUSTOS_CHANGE_REBATCH ||
+            k == CUSTOS_CHANGE_DIFFERENCE || strlen(s) != 2) {
             perr(p, ip, "needs an inventory change code (RD, RF, LN, ...; not RM, RP, DI)");
             continue;
         }
@@ -616,9 +618,13 @@ static const struct kind_def {
     ag_kind kind;
     const char *keys[12];
 } kinds[] = {
-    {"limit", AG_LIMIT, {"scope", "material", "max", "until", "warn_fraction", "horizon_days", NULL}},
+    {"limit",
+     AG_LIMIT,
+     {"scope", "material", "max", "until", "warn_fraction", "horizon_days", NULL}},
     {"max-enrichment", AG_MAX_ENRICHMENT, {"scope", "max_assay", "until", "warn_fraction", NULL}},
-    {"disposition", AG_DISPOSITION, {"material", "route", "target", "deadline", "schedule", "horizon_days", NULL}},
+    {"disposition",
+     AG_DISPOSITION,
+     {"material", "route", "target", "deadline", "schedule", "horizon_days", NULL}},
     {"downblend",
      AG_DOWNBLEND,
      {"mba", "heu_assay", "blendstock_assay", "product_assay", "target", "expected_product",
@@ -653,8 +659,9 @@ static void parse_commitment(pctx *p, json_t *o, const char *path, const custos_
             kd = &kinds[i];
     if (!kd) {
         sub(kp, sizeof kp, path, "kind");
-        perr(p, kp, "needs \"limit\", \"max-enrichment\", \"disposition\", \"downblend\" or "
-                    "\"conversion\"");
+        perr(p, kp,
+             "needs \"limit\", \"max-enrichment\", \"disposition\", \"downblend\" or "
+             "\"conversion\"");
         return;
     }
     c->kind = kd->kind;
@@ -724,8 +731,8 @@ static void parse_commitment(pctx *p, json_t *o, const char *path, const custos_
         c->material.element = 'U';
         c->heu_assay = get_number(p, o, "heu_assay", path, true, CUSTOS_HEU_MIN, false, 1, true);
         c->blendstock_assay = get_number(p, o, "blendstock_assay", path, true, 0, true, 1, true);
-        c->product_assay = get_number(p, o, "product_assay", path, true, 0, true, CUSTOS_HEU_MIN,
-                                      true);
+        c->product_assay =
+            get_number(p, o, "product_assay", path, true, 0, true, CUSTOS_HEU_MIN, true);
         if (!isnan(c->blendstock_assay) && !isnan(c->product_assay) &&
             c->blendstock_assay >= c->product_assay) {
             sub(kp, sizeof kp, path, "blendstock_assay");
@@ -768,7 +775,8 @@ static void parse_commitment(pctx *p, json_t *o, const char *path, const custos_
     }
     custos_date end = c->until ? c->until : c->deadline;
     if (c->from && end && end < c->from) {
-        sub(kp, sizeof kp, path, c->until ? "until" : (c->kind == AG_CONVERSION ? "date" : "deadline"));
+        sub(kp, sizeof kp, path,
+            c->until ? "until" : (c->kind == AG_CONVERSION ? "date" : "deadline"));
         perr(p, kp, "ends before the commitment starts (%d)", (int)c->from);
     }
 }
@@ -796,8 +804,8 @@ void custos_agreement_free(custos_agreement *a)
 
 static void parse_top(pctx *p, json_t *root, custos_agreement *a)
 {
-    static const char *const keys[] = {"agreement", "title", "parties", "signed", "in_force",
-                                       "suspended", "source", "notes", "commitments", NULL};
+    static const char *const keys[] = {"agreement", "title",  "parties", "signed",      "in_force",
+                                       "suspended", "source", "notes",   "commitments", NULL};
     keys_known(p, root, "$", keys);
     const char *name = json_string_value(json_object_get(root, "agreement"));
     bool ok = name && *name && strlen(name) <= 64;
@@ -875,8 +883,8 @@ static void parse_top(pctx *p, json_t *root, custos_agreement *a)
     }
 }
 
-int custos_agreement_parse(custos_agreement **out, const char *source, const char *json,
-                           size_t len, custos_diags *d)
+int custos_agreement_parse(custos_agreement **out, const char *source, const char *json, size_t len,
+                           custos_diags *d)
 {
     *out = NULL;
     if (!source)

@@ -46,26 +46,26 @@ typedef struct ag_scope {
 
 /* Which material counts. */
 typedef struct ag_material {
-    char element;      /* 'U', 'P' or 'T' */
-    char category;     /* 0 (any), or for U 'N', 'D', 'E' */
-    double assay_min;  /* U-235/U, inclusive; NaN when absent */
+    char element;     /* 'U', 'P' or 'T' */
+    char category;    /* 0 (any), or for U 'N', 'D', 'E' */
+    double assay_min; /* U-235/U, inclusive; NaN when absent */
     double assay_max;
-    double pu240_max;  /* Pu-240/Pu-239 ratio, inclusive; NaN when absent */
+    double pu240_max; /* Pu-240/Pu-239 ratio, inclusive; NaN when absent */
 } ag_material;
 
 /* A mass as written ({"value": 300, "unit": "kg", "form": "UF6",
  * "element_fraction": 0.6761}) and as element milligrams. */
 typedef struct ag_mass {
-    int64_t mg;               /* of the element */
-    double value;             /* as written */
-    char unit[3];             /* "g", "kg" or "t" */
-    char form[16];            /* "" or the chemical form */
-    double element_fraction;  /* element per mass of form; 1 without a form */
+    int64_t mg;              /* of the element */
+    double value;            /* as written */
+    char unit[3];            /* "g", "kg" or "t" */
+    char form[16];           /* "" or the chemical form */
+    double element_fraction; /* element per mass of form; 1 without a form */
 } ag_mass;
 
 typedef struct ag_milestone {
     custos_date by;
-    ag_mass mass;             /* cumulative */
+    ag_mass mass; /* cumulative */
 } ag_milestone;
 
 #define AG_MAX_CODES 28
@@ -73,22 +73,22 @@ typedef struct ag_milestone {
 typedef struct ag_commitment {
     char id[32];
     ag_kind kind;
-    char *title;              /* owned, may be NULL */
-    char *source;             /* owned */
-    custos_date from;         /* 0: open (or the agreement's in_force) */
-    custos_date until;        /* limit, max-enrichment: end; 0 open */
-    custos_date deadline;     /* disposition, downblend; conversion: date */
-    double warn_fraction;     /* limit, max-enrichment */
-    int horizon_days;         /* limit */
-    ag_scope scope;           /* limit, max-enrichment; disposition route MBAs */
-    ag_material material;     /* limit, disposition */
-    ag_mass mass;             /* limit: max; disposition, downblend: target */
-    double max_assay;         /* max-enrichment */
-    size_t ncodes;            /* disposition route codes */
+    char *title;          /* owned, may be NULL */
+    char *source;         /* owned */
+    custos_date from;     /* 0: open (or the agreement's in_force) */
+    custos_date until;    /* limit, max-enrichment: end; 0 open */
+    custos_date deadline; /* disposition, downblend; conversion: date */
+    double warn_fraction; /* limit, max-enrichment */
+    int horizon_days;     /* limit */
+    ag_scope scope;       /* limit, max-enrichment; disposition route MBAs */
+    ag_material material; /* limit, disposition */
+    ag_mass mass;         /* limit: max; disposition, downblend: target */
+    double max_assay;     /* max-enrichment */
+    size_t ncodes;        /* disposition route codes */
     char codes[AG_MAX_CODES][3];
     size_t nschedule;
-    ag_milestone *schedule;   /* owned; by date ascending */
-    ag_mba mba;               /* downblend, conversion */
+    ag_milestone *schedule; /* owned; by date ascending */
+    ag_mba mba;             /* downblend, conversion */
     double heu_assay, blendstock_assay, product_assay;
     bool has_expected;
     ag_mass expected_product; /* downblend */
@@ -98,15 +98,15 @@ typedef struct ag_commitment {
 
 struct custos_agreement {
     char name[CUSTOS_DOC_NAME_MAX + 1];
-    char *title;              /* owned */
-    char *source;             /* owned */
+    char *title;  /* owned */
+    char *source; /* owned */
     size_t nparties;
-    char (*parties)[3];       /* owned */
+    char (*parties)[3]; /* owned */
     custos_date signed_on, in_force;
     custos_date suspended;
     char suspended_by[3];
     size_t n;
-    ag_commitment *items;     /* owned */
+    ag_commitment *items; /* owned */
 };
 
 /* ---- Evaluation internals (agreement_books.c) ---- */
@@ -163,7 +163,6 @@ typedef struct ag_entries {
     size_t n, cap, total;
 } ag_entries;
 
-
 /* The parts of entry e (at most 6).  U-235/U assay from 670 (or 660, 640)
  * for 600 and 630, 770 for 610, 780 for 620; natural uranium without 770
  * counts at 0.711 %; Pu "assay" is Pu-240/Pu-239 (730/720). */
@@ -199,6 +198,12 @@ int custos_ag_set_peak(const ag_set *s, custos_date t0, custos_date t1, const ag
 /* Append a deciding entry ('I' or 'P' type) counted with sign. */
 int custos_ag_entry_add(ag_entries *L, const ag_books *b, const custos_book_entry *be, char type,
                         const ag_part *p, int sign, const char *role);
+/* Evaluate one commitment as of a day (agreement_eval.c): fills st and
+ * the deciding entries L.  as_of 0 (an empty ledger) has nothing to
+ * verify. */
+int custos_ag_evaluate_one(ag_ctx *x, const ag_commitment *c, custos_date as_of,
+                           custos_commitment_status *st, ag_entries *L);
+
 /* The entries that make up band 0 of the set's inventory at day t. */
 int custos_ag_entries_at(ag_entries *L, const ag_set *s, custos_date t, const ag_classifier *cl,
                          const char *role);

@@ -73,14 +73,15 @@ int custos_enrich_blend(custos_blend *out, double heu, double x_heu, double x_bl
                         double x_product)
 {
     int err;
-    if ((err = check_blend(x_heu, x_blendstock, x_product)) < 0 || (err = check_mass("HEU", heu)) < 0)
+    if ((err = check_blend(x_heu, x_blendstock, x_product)) < 0 ||
+        (err = check_mass("HEU", heu)) < 0)
         return err;
     fill_blend(out, heu, x_heu, x_blendstock, x_product);
     return CUSTOS_OK;
 }
 
 int custos_enrich_blend_for_product(custos_blend *out, double product, double x_heu,
-                                   double x_blendstock, double x_product)
+                                    double x_blendstock, double x_product)
 {
     int err;
     if ((err = check_blend(x_heu, x_blendstock, x_product)) < 0 ||
@@ -107,8 +108,8 @@ int custos_enrich_cascade(custos_cascade *out, double product, double x_feed, do
         return err;
     if (!(x_tails < x_feed && x_feed < x_product))
         return custos_error_set(CUSTOS_EDOMAIN,
-                                "assays out of order: need tails %g < feed %g < product %g", x_tails,
-                                x_feed, x_product);
+                                "assays out of order: need tails %g < feed %g < product %g",
+                                x_tails, x_feed, x_product);
     if ((err = check_mass("product", product)) < 0)
         return err;
     custos_cascade c;

@@ -27,20 +27,26 @@
 
 static const char *facility =
     "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"other\",\"mbas\":["
-    "{\"mba\":\"XAAA\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]},"
-    "{\"mba\":\"XABB\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]},"
-    "{\"mba\":\"XAPS\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]},"
-    "{\"mba\":\"XARX\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]},"
-    "{\"mba\":\"XABL\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]},"
-    "{\"mba\":\"XARR\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":\"flow\"}]}]}";
+    "{\"mba\":\"XAAA\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]},"
+    "{\"mba\":\"XABB\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]},"
+    "{\"mba\":\"XAPS\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]},"
+    "{\"mba\":\"XARX\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]},"
+    "{\"mba\":\"XABL\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]},"
+    "{\"mba\":\"XARR\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},{\"kmp\":\"A\",\"kind\":"
+    "\"flow\"}]}]}";
 
 /* A PIL entry header and an ICR entry header. */
-#define HP(n, k, d, mba)                                                                          \
-    "001:OI/XA;" n "#002:" k "#003:" d "#006:T,T#010:P#015:" d "#207:FA01#307:" mba               \
+#define HP(n, k, d, mba)                                                                           \
+    "001:OI/XA;" n "#002:" k "#003:" d "#006:T,T#010:P#015:" d "#207:FA01#307:" mba                \
     "#309:N#407:1#430:O/G/U/C#469:M#470:0#"
-#define HI(n, k, s, e, mba)                                                                       \
+#define HI(n, k, s, e, mba)                                                                        \
     "001:OI/XA;" n "#002:" k "#003:" e "#006:T,T#010:I#015:" s "/" e "#207:FA01#307:" mba "#"
-#define EMPTY_PIL(n, d, mba)                                                                      \
+#define EMPTY_PIL(n, d, mba)                                                                       \
     "001:OI/XA;" n "#002:1/1#003:" d "#006:T,T#010:P#015:" d "#207:FA01#307:" mba "#309:U#\n"
 
 static custos_ledger *ledger(void)
@@ -60,9 +66,8 @@ static void import(custos_ledger *l, const char *text)
     custos_diags *d;
     custos_reader *rd;
     assert_int_equal(custos_diags_new(&d), 0);
-    assert_int_equal(custos_reader_open_memory(&rd, "test.c10", text, strlen(text),
-                                               CUSTOS_FORMAT_AUTO),
-                     0);
+    assert_int_equal(
+        custos_reader_open_memory(&rd, "test.c10", text, strlen(text), CUSTOS_FORMAT_AUTO), 0);
     int err = custos_ledger_import(l, rd, NULL, d);
     if (err) {
         char line[512];
@@ -153,10 +158,15 @@ static custos_ledger *limit_ledger(const char *receipt_g)
                   "1", "2", "20251231", "XAAA") "446:L1#630:100000G#670:4000G#\n");
     import(l, HP("1", "1/1", "20251231", "XABB") "446:H2#630:3000G#670:1500G#\n");
     char icr[1024];
-    snprintf(icr, sizeof icr,
-             HI("2", "1/1", "20260101", "20260131", "XAAA") "309:N#370:XB#407:A#411:RF#"
-             "412:20260120#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:%sG#670:%sG#\n",
-             receipt_g, !strcmp(receipt_g, "1000") ? "900" : !strcmp(receipt_g, "2500") ? "2250" : "3150");
+    snprintf(
+        icr, sizeof icr,
+        HI("2", "1/1", "20260101", "20260131",
+           "XAAA") "309:N#370:XB#407:A#411:RF#"
+                   "412:20260120#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:%sG#670:%sG#\n",
+        receipt_g,
+        !strcmp(receipt_g, "1000")   ? "900"
+        : !strcmp(receipt_g, "2500") ? "2250"
+                                     : "3150");
     import(l, icr);
     return l;
 }
@@ -227,8 +237,11 @@ static void test_limit_correction(void **state)
 {
     (void)state;
     custos_ledger *l = limit_ledger("3500");
-    import(l, HI("3", "1/1", "20260201", "20260228", "XAAA") "309:C/XA;2/1#370:XB#407:A#411:RF#"
-              "412:20260120#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:100G#670:90G#\n");
+    import(
+        l,
+        HI("3", "1/1", "20260201", "20260228",
+           "XAAA") "309:C/XA;2/1#370:XB#407:A#411:RF#"
+                   "412:20260120#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:100G#670:90G#\n");
     custos_commitment_statuses *s = evaluate(l, limit_json, 0);
     const custos_commitment_status *st = &s->items[0];
     expect(st, CUSTOS_COMMITMENT_MET);
@@ -244,8 +257,10 @@ static void test_limit_correction(void **state)
         }
     assert_true(found);
     custos_commitment_statuses_free(s);
-    import(l, HI("4", "1/1", "20260301", "20260331", "XAAA") "309:C/XA;2/1#370:XB#407:A#411:RF#"
-              "412:20260120#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:3500G#670:3150G#\n");
+    import(l, HI("4", "1/1", "20260301", "20260331",
+                 "XAAA") "309:C/XA;2/1#370:XB#407:A#411:RF#"
+                         "412:20260120#430:O/G/U/"
+                         "C#446:H3#447:UNKNOWN#469:N#470:0#630:3500G#670:3150G#\n");
     s = evaluate(l, limit_json, 0);
     expect(&s->items[0], CUSTOS_COMMITMENT_BREACHED);
     assert_int_equal(s->items[0].value_mg, 10500000);
@@ -285,8 +300,10 @@ static void test_limit_projection(void **state)
     custos_ledger *l = ledger();
     import(l, HP("1", "1/1", "20251231", "XAAA") "446:H1#630:5000G#670:4500G#\n");
     /* 3000 g received over January: 100 g a day on average (31 days: 3100 g). */
-    import(l, HI("2", "1/1", "20260101", "20260131", "XAAA") "309:N#370:XB#407:A#411:RF#"
-              "412:20260131#430:O/G/U/C#446:H3#447:UNKNOWN#469:N#470:0#630:3100G#670:2790G#\n");
+    import(l, HI("2", "1/1", "20260101", "20260131",
+                 "XAAA") "309:N#370:XB#407:A#411:RF#"
+                         "412:20260131#430:O/G/U/"
+                         "C#446:H3#447:UNKNOWN#469:N#470:0#630:3100G#670:2790G#\n");
     const char *json =
         "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"test\",\"commitments\":[{"
         "\"id\":\"heu\",\"kind\":\"limit\",\"source\":\"test\",\"scope\":{\"state\":\"XA\"},"
@@ -313,15 +330,16 @@ static custos_commitment_statuses *enrichment_case(const char *g, const char *g2
     custos_ledger *l = ledger();
     import(l, HP("1", "1/1", "20251231", "XAAA") "446:L1#630:100000G#670:4000G#\n");
     char icr[1024];
-    snprintf(icr, sizeof icr,
-             HI("2", "1/1", "20260101", "20260131", "XAAA") "309:N#370:XB#407:A#411:RF#"
-             "412:20260110#430:O/G/U/C#446:L2#447:UNKNOWN#469:N#470:0#630:%sG#670:%sG#\n",
-             g, g235);
+    snprintf(
+        icr, sizeof icr,
+        HI("2", "1/1", "20260101", "20260131",
+           "XAAA") "309:N#370:XB#407:A#411:RF#"
+                   "412:20260110#430:O/G/U/C#446:L2#447:UNKNOWN#469:N#470:0#630:%sG#670:%sG#\n",
+        g, g235);
     import(l, icr);
-    const char *json =
-        "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"test\",\"commitments\":[{"
-        "\"id\":\"enr\",\"kind\":\"max-enrichment\",\"source\":\"test\","
-        "\"scope\":{\"mbas\":[\"XA/XAAA\"]},\"max_assay\":0.05}]}";
+    const char *json = "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"test\",\"commitments\":[{"
+                       "\"id\":\"enr\",\"kind\":\"max-enrichment\",\"source\":\"test\","
+                       "\"scope\":{\"mbas\":[\"XA/XAAA\"]},\"max_assay\":0.05}]}";
     *out = l;
     return evaluate(l, json, 0);
 }
@@ -370,8 +388,9 @@ static const char *disposition_json =
     "\"target\":{\"value\":10,\"unit\":\"kg\"},\"from\":\"2026-01-01\",\"deadline\":\"2026-12-31\","
     "\"schedule\":[{\"by\":\"2026-06-30\",\"mass\":{\"value\":4,\"unit\":\"kg\"}}]}]}";
 
-#define RD_PU(n, k, s, e, date, batch, pu, pu9, pu0)                                              \
-    HI(n, k, s, e, "XARX") "309:N#370:XA/XAPS#407:A#411:RD#412:" date "#430:O/D/2/B#446:" batch    \
+#define RD_PU(n, k, s, e, date, batch, pu, pu9, pu0)                                               \
+    HI(n, k, s, e, "XARX")                                                                         \
+    "309:N#370:XA/XAPS#407:A#411:RD#412:" date "#430:O/D/2/B#446:" batch                           \
     "#447:UNKNOWN#469:N#470:0#700:" pu "G#720:" pu9 "G#730:" pu0 "G#\n"
 
 static custos_ledger *disposition_ledger(const char *icr)
@@ -462,7 +481,8 @@ static const char *blend_json =
     "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"test\",\"commitments\":[{"
     "\"id\":\"blend\",\"kind\":\"downblend\",\"source\":\"test\",\"mba\":\"XA/XABL\","
     "\"heu_assay\":0.9,\"blendstock_assay\":0.015,\"product_assay\":0.044,"
-    "\"target\":{\"value\":10,\"unit\":\"kg\"},\"from\":\"2026-01-01\",\"deadline\":\"2026-12-31\"}]}";
+    "\"target\":{\"value\":10,\"unit\":\"kg\"},\"from\":\"2026-01-01\",\"deadline\":\"2026-12-31\"}"
+    "]}";
 
 static custos_ledger *blend_ledger(const char *heu, const char *heu5, const char *bs,
                                    const char *bs5, const char *pr, const char *pr5,
@@ -471,20 +491,41 @@ static custos_ledger *blend_ledger(const char *heu, const char *heu5, const char
     custos_ledger *l = ledger();
     import(l, HP("1", "1/1", "20251231", "XABL") "446:BS#630:500000G#670:7500G#\n");
     char icr[4096];
-    snprintf(icr, sizeof icr,
-             HI("2", "1/5", "20260101", "20260630", "XABL")
-             "309:N#407:A#411:RN#412:20260215#430:O/G/U/C#446:H1#469:M#470:0#630:%sG#670:%sG#\n"
-             HI("2", "2", "20260101", "20260630", "XABL")
-             "309:N#407:1#411:RM#412:20260301#430:O/G/U/C#446:H1#469:M#470:0#630:%sG#670:%sG#\n"
-             HI("2", "3", "20260101", "20260630", "XABL")
-             "309:N#407:1#411:RM#412:20260301#430:O/G/U/C#446:BS#469:M#470:0#630:%sG#670:%sG#\n"
-             HI("2", "4", "20260101", "20260630", "XABL")
-             "309:N#407:1#411:RP#412:20260301#430:O/G/U/C#446:P1#469:M#470:0#630:%sG#670:%sG#\n"
-             HI("2", "5", "20260101", "20260630", "XABL")
-             "309:N#372:XB#407:A#411:SF#412:20260401#430:O/G/U/C#446:P1#469:M#470:0#630:%sG#"
-             "670:%sG#\n"
-             HP("3", "1/1", "20260630", "XABL") "446:BS#630:%sG#670:%sG#\n",
-             heu, heu5, heu, heu5, bs, bs5, pr, pr5, pr, pr5, left, left5);
+    snprintf(
+        icr, sizeof icr,
+        HI("2", "1/5", "20260101", "20260630", "XABL") "309:N#407:A#411:RN#412:20260215#430:O/G/U/"
+                                                       "C#446:H1#469:M#470:0#630:%sG#670:%sG#\n" HI("2", "2", "20260101", "20260630", "XABL") "309:N#407:1#411:RM#412:20260301#430:O/G/U/C#446:H1#469:M#470:0#630:%sG#670:%sG#\n" HI(
+                                                           "2", "3", "20260101", "20260630",
+                                                           "XABL") "309:N#407:1#411:RM#412:"
+                                                                   "20260301#430:O/G/U/"
+                                                                   "C#446:BS#469:M#470:0#630:%sG#"
+                                                                   "670:%sG#\n" HI("2", "4",
+                                                                                   "20260101",
+                                                                                   "20260630",
+                                                                                   "XABL") "309:N#"
+                                                                                           "407:1#"
+                                                                                           "411:RP#"
+                                                                                           "412:"
+                                                                                           "2026030"
+                                                                                           "1#430:"
+                                                                                           "O/G/U/"
+                                                                                           "C#446:"
+                                                                                           "P1#469:"
+                                                                                           "M#470:"
+                                                                                           "0#630:%"
+                                                                                           "sG#670:"
+                                                                                           "%sG#"
+                                                                                           "\n" HI("2",
+                                                                                                   "5",
+                                                                                                   "20260101",
+                                                                                                   "20260630",
+                                                                                                   "XABL") "309:N#372:XB#407:A#411:SF#412:20260401#430:O/G/U/C#446:P1#469:M#470:0#630:%sG#"
+                                                                                                           "670:%sG#\n" HP(
+                                                                                                               "3",
+                                                                                                               "1/1",
+                                                                                                               "20260630",
+                                                                                                               "XABL") "446:BS#630:%sG#670:%sG#\n",
+        heu, heu5, heu, heu5, bs, bs5, pr, pr5, pr, pr5, left, left5);
     /* ICR 2 and PIL 3 come in one file. */
     import(l, icr);
     return l;
@@ -567,8 +608,9 @@ static custos_ledger *conversion_ledger(void)
     return l;
 }
 
-#define SF_HEU(n, s, e, date, to)                                                                 \
-    HI(n, "1/1", s, e, "XARR") "309:N#372:" to "#407:A#411:SF#412:" date                          \
+#define SF_HEU(n, s, e, date, to)                                                                  \
+    HI(n, "1/1", s, e, "XARR")                                                                     \
+    "309:N#372:" to "#407:A#411:SF#412:" date                                                      \
     "#430:O/G/U/C#446:CORE#469:M#470:1#630:1000G#670:900G#\n"
 
 static void test_conversion_met(void **state)
@@ -593,8 +635,11 @@ static void test_conversion_at_risk(void **state)
     custos_ledger *l = conversion_ledger();
     /* A quarter with no shipment: the core is still held, nothing
      * returned, 91 days before the date. */
-    import(l, HI("2", "1/1", "20260101", "20260331", "XARR") "309:N#370:XB#407:A#411:RF#"
-              "412:20260301#430:O/G/U/C#446:LEU2#447:UNKNOWN#469:N#470:1#630:500G#670:95G#\n");
+    import(
+        l,
+        HI("2", "1/1", "20260101", "20260331",
+           "XARR") "309:N#370:XB#407:A#411:RF#"
+                   "412:20260301#430:O/G/U/C#446:LEU2#447:UNKNOWN#469:N#470:1#630:500G#670:95G#\n");
     custos_commitment_statuses *s = evaluate(l, conversion_json, 0);
     const custos_commitment_status *st = &s->items[0];
     expect(st, CUSTOS_COMMITMENT_AT_RISK);
@@ -610,8 +655,11 @@ static void test_conversion_breached(void **state)
     (void)state;
     /* Still held after the date. */
     custos_ledger *l = conversion_ledger();
-    import(l, HI("2", "1/1", "20260101", "20260731", "XARR") "309:N#370:XB#407:A#411:RF#"
-              "412:20260301#430:O/G/U/C#446:LEU2#447:UNKNOWN#469:N#470:1#630:500G#670:95G#\n");
+    import(
+        l,
+        HI("2", "1/1", "20260101", "20260731",
+           "XARR") "309:N#370:XB#407:A#411:RF#"
+                   "412:20260301#430:O/G/U/C#446:LEU2#447:UNKNOWN#469:N#470:1#630:500G#670:95G#\n");
     custos_commitment_statuses *s = evaluate(l, conversion_json, 0);
     expect(&s->items[0], CUSTOS_COMMITMENT_BREACHED);
     assert_int_equal(s->items[0].decided_on, 20260630);
@@ -646,7 +694,8 @@ static void test_stored_and_suspended(void **state)
         "{\"id\":\"none\",\"kind\":\"conversion\",\"source\":\"test\","
         "\"mba\":\"XA/XABB\",\"date\":\"2026-06-30\",\"return_to\":\"XB\"}]}";
     custos_document_ref ref;
-    assert_int_equal(custos_ledger_agreement_add(l, "susp.json", json, strlen(json), NULL, &ref), 0);
+    assert_int_equal(custos_ledger_agreement_add(l, "susp.json", json, strlen(json), NULL, &ref),
+                     0);
     assert_int_equal(ref.version, 1);
     assert_int_equal(custos_ledger_agreement_add(l, "susp.json", json, strlen(json), NULL, &ref),
                      CUSTOS_EEXISTS);

@@ -113,10 +113,10 @@ static void test_examples(void **state)
 
 /* A minimal valid agreement around one commitment body. */
 #define AG(body)                                                                                   \
-    "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"s\",\"commitments\":[{\"id\":\"c\","      \
+    "{\"agreement\":\"t\",\"title\":\"t\",\"source\":\"s\",\"commitments\":[{\"id\":\"c\","        \
     "\"source\":\"s\"," body "}]}"
 #define LIMIT(extra)                                                                               \
-    AG("\"kind\":\"limit\",\"scope\":{\"state\":\"XA\"},\"material\":{\"element\":\"U\"},"        \
+    AG("\"kind\":\"limit\",\"scope\":{\"state\":\"XA\"},\"material\":{\"element\":\"U\"},"         \
        "\"max\":{\"value\":1,\"unit\":\"kg\"}" extra)
 
 static const struct {
@@ -147,7 +147,8 @@ static const struct {
         "\"material\":{\"element\":\"U\"},\"max\":{\"value\":1,\"unit\":\"kg\"}"),
      "$.commitments[0].scope.mbas[0]: needs an MBA as \"STATE/MBA\""},
     {AG("\"kind\":\"limit\",\"scope\":{\"state\":\"XA\"},"
-        "\"material\":{\"element\":\"Pu\",\"category\":\"E\"},\"max\":{\"value\":1,\"unit\":\"kg\"}"),
+        "\"material\":{\"element\":\"Pu\",\"category\":\"E\"},\"max\":{\"value\":1,\"unit\":"
+        "\"kg\"}"),
      "$.commitments[0].material.category: only uranium has categories"},
     {AG("\"kind\":\"limit\",\"scope\":{\"state\":\"XA\"},"
         "\"material\":{\"element\":\"U\",\"assay_min\":0.5,\"assay_max\":0.2},"
@@ -156,10 +157,12 @@ static const struct {
     {AG("\"kind\":\"max-enrichment\",\"scope\":{\"state\":\"XA\"},\"max_assay\":3.67"),
      "$.commitments[0].max_assay: 3.67 is outside (0, 1)"},
     {AG("\"kind\":\"downblend\",\"mba\":\"XA/XABL\",\"heu_assay\":0.9,\"blendstock_assay\":0.05,"
-        "\"product_assay\":0.044,\"target\":{\"value\":1,\"unit\":\"t\"},\"deadline\":\"2030-01-01\""),
+        "\"product_assay\":0.044,\"target\":{\"value\":1,\"unit\":\"t\"},\"deadline\":\"2030-01-"
+        "01\""),
      "$.commitments[0].blendstock_assay: the blendstock assay must be below the product assay"},
     {AG("\"kind\":\"downblend\",\"mba\":\"XA/XABL\",\"heu_assay\":0.1,\"blendstock_assay\":0.015,"
-        "\"product_assay\":0.044,\"target\":{\"value\":1,\"unit\":\"t\"},\"deadline\":\"2030-01-01\""),
+        "\"product_assay\":0.044,\"target\":{\"value\":1,\"unit\":\"t\"},\"deadline\":\"2030-01-"
+        "01\""),
      "$.commitments[0].heu_assay: 0.1 is outside [0.2, 1)"},
     {AG("\"kind\":\"conversion\",\"mba\":\"XA/XARR\",\"date\":\"2026-01-01\",\"return_to\":\"C\""),
      "$.commitments[0].return_to: needs the 2-letter code"},
@@ -214,19 +217,20 @@ static void test_malformed(void **state)
 static void test_error_lines(void **state)
 {
     (void)state;
-    const char *json = "{\n"
-                       "  \"agreement\": \"t\", \"title\": \"a \\\" quote\",\n"
-                       "  \"source\": \"s\",\n"
-                       "  \"commitments\": [\n"
-                       "    {\"id\": \"a\", \"source\": \"s\", \"kind\": \"conversion\",\n"
-                       "     \"mba\": \"XA/XARR\", \"date\": \"2026-01-01\", \"return_to\": \"CN\"},\n"
-                       "    {\"id\": \"b\", \"source\": \"s\", \"kind\": \"limit\",\n"
-                       "     \"scope\": {\"state\": \"XA\"},\n"
-                       "     \"material\": {\"element\": \"U\"},\n"
-                       "     \"max\": {\"value\": 1,\n"
-                       "             \"unit\": \"tons\"}}\n"
-                       "  ]\n"
-                       "}\n";
+    const char *json =
+        "{\n"
+        "  \"agreement\": \"t\", \"title\": \"a \\\" quote\",\n"
+        "  \"source\": \"s\",\n"
+        "  \"commitments\": [\n"
+        "    {\"id\": \"a\", \"source\": \"s\", \"kind\": \"conversion\",\n"
+        "     \"mba\": \"XA/XARR\", \"date\": \"2026-01-01\", \"return_to\": \"CN\"},\n"
+        "    {\"id\": \"b\", \"source\": \"s\", \"kind\": \"limit\",\n"
+        "     \"scope\": {\"state\": \"XA\"},\n"
+        "     \"material\": {\"element\": \"U\"},\n"
+        "     \"max\": {\"value\": 1,\n"
+        "             \"unit\": \"tons\"}}\n"
+        "  ]\n"
+        "}\n";
     custos_diags *d;
     assert_int_equal(custos_diags_new(&d), 0);
     custos_agreement *a;
@@ -311,9 +315,8 @@ static void test_allocation_sweep(void **state)
     assert_int_equal(custos_ledger_open(&l, ":memory:", CUSTOS_OPEN_CREATE), 0);
     assert_int_equal(custos_ledger_facility_add(l, "f", fac, strlen(fac), NULL, NULL), 0);
     custos_reader *rd;
-    assert_int_equal(custos_reader_open_memory(&rd, "r", reports, strlen(reports),
-                                               CUSTOS_FORMAT_AUTO),
-                     0);
+    assert_int_equal(
+        custos_reader_open_memory(&rd, "r", reports, strlen(reports), CUSTOS_FORMAT_AUTO), 0);
     assert_int_equal(custos_ledger_import(l, rd, NULL, NULL), 0);
     custos_reader_free(rd);
     custos_ledger *warm;
@@ -380,10 +383,8 @@ int main(void)
 {
     custos_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_examples),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_error_lines),
-        cmocka_unit_test(test_store_versions),
+        cmocka_unit_test(test_examples),         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_error_lines),      cmocka_unit_test(test_store_versions),
         cmocka_unit_test(test_allocation_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
