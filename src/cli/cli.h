@@ -95,6 +95,7 @@ int cmd_blend(int argc, char **argv);
 int cmd_swu(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_agreements(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_game(int argc, char **argv);

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_export.c: custos export DB --mba M [--report N] [--format F] [--output FILE]. */
+/* cmd_export.c: custos export DB --mba M [--report N] [--format F] [--output FILE].
+ * With --output a regular file appears complete or not at all (written to a
+ * temporary name, synced, renamed). */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -17,6 +22,7 @@ int cmd_export(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *mba = NULL, *output = NULL;
+    char tmp[4096] = "";
     long long number = 0;
     custos_format fmt = CUSTOS_FORMAT_CODE10;
     int c;
@@ -63,11 +69,32 @@ int cmd_export(int argc, char **argv)
         status = EXIT_FAIL;
         goto done;
     }
-    if (output && !(out = fopen(output, "wb"))) {
-        cli_errorf("%s: %s", output, strerror(errno));
-        out = stdout;
-        status = EXIT_FAIL;
-        goto done;
+    /* A regular file is written beside its final name and renamed when
+     * complete, so a failure never leaves half an export under that name;
+     * anything else (a device, a pipe) is written in place. */
+    struct stat st;
+    if (output && stat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!(out = fopen(output, "wb"))) {
+            cli_errorf("%s: %s", output, strerror(errno));
+            out = stdout;
+            status = EXIT_FAIL;
+            goto done;
+        }
+    } else if (output) {
+        int k = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", output);
+        int fd = k > 0 && (size_t)k < sizeof tmp ? mkstemp(tmp) : -1;
+        if (fd < 0 || !(out = fdopen(fd, "wb"))) {
+            cli_errorf("%s: %s", output,
+                       k > 0 && (size_t)k >= sizeof tmp ? "file name too long" : strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
+            tmp[0] = '\0';
+            out = stdout;
+            status = EXIT_FAIL;
+            goto done;
+        }
     }
     if (custos_writer_new(&w, fmt, custos_write_file, out) < 0) {
         cli_error(NULL);
@@ -89,9 +116,21 @@ int cmd_export(int argc, char **argv)
     }
 done:
     custos_writer_free(w);
-    if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
-        cli_errorf("%s: %s", output, strerror(errno));
-        status = EXIT_FAIL;
+    if (out != stdout) {
+        if ((fflush(out) != 0 || (tmp[0] && fsync(fileno(out)) != 0)) && status == EXIT_OK) {
+            cli_errorf("%s: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+        }
+        if (fclose(out) != 0 && status == EXIT_OK) {
+            cli_errorf("%s: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+        }
+        if (tmp[0] && status == EXIT_OK && rename(tmp, output) != 0) {
+            cli_errorf("%s: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+        }
+        if (tmp[0] && status != EXIT_OK)
+            unlink(tmp);
     }
     custos_free(refs);
     custos_ledger_free(l);

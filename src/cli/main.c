@@ -2,6 +2,7 @@
 /*
  * main.c: the custos command: git-style subcommands from one table.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,37 @@ const cli_command cli_commands[] = {
      "SW = P V(x_p) + T V(x_t) - F V(x_f) with V(x) = (2x - 1) ln(x/(1 - x)),\n"
      "printed in kg-SWU.  Assays are fractions with T < F < P.  Exit status 1\n"
      "for assays out of order or outside (0, 1), 2 for usage.\n"},
+    {"plan", cmd_plan, "attribute sampling plans for gross, partial and bias defects",
+     "usage: custos plan --items N (--defects R | --item-mass G --goal G)\n"
+     "                   [--pd P] [--partial F] [--bias F] [--format table|csv|json]\n"
+     "\n"
+     "Items to verify among N so that at least one of the falsified items is\n"
+     "found with probability P (default 0.9): n = N (1 - (1-P)^(1/R)) rounded up\n"
+     "(binomial approximation) and the exact hypergeometric plan.  R falsified\n"
+     "items hide the goal quantity G grams: R = G / (F x item mass), F = 1 for a\n"
+     "gross defect and the smallest falsified fraction the verification method\n"
+     "detects for a partial (--partial) or bias (--bias) defect.\n"},
+    {"dstat", cmd_dstat, "D statistic of operator-inspector differences; MUF-D test",
+     "usage: custos dstat --strata FILE --pairs FILE [--alpha A] [--format ...]\n"
+     "                    [DB --mba M --pit YYYY-MM-DD [--element E] [--label L]]\n"
+     "\n"
+     "The inspector's verification measurements (docs/formats.md): strata with\n"
+     "their populations and the operator's and inspector's uncertainties, and\n"
+     "the verified items (operator's and inspector's values).  Prints D per\n"
+     "stratum and in all with its standard deviation, the paired test of the\n"
+     "differences per stratum, and the test of D at level A (default 0.05).\n"
+     "With a ledger, also MUF - D for the balance period ending at the PIT.  An\n"
+     "alarm is a finding (exit 1).\n"},
+    {"simulate", cmd_simulate, "write a simulated State's facilities and reports",
+     "usage: custos simulate --config FILE --seed S --out DIR [--years N]\n"
+     "                       [--errors on|off]\n"
+     "\n"
+     "Simulate the State of configuration FILE (JSON, docs/formats.md) for its\n"
+     "years (or N) and write into DIR (which must not exist or be empty):\n"
+     "facilities/*.json (custos facility add), reports/MBA.c10 (ICR, PIL and MBR\n"
+     "of each MBA in Code 10 labelled form, for custos import) and truth.json\n"
+     "(true flows, true MUF, diversions).  The same FILE and S give the same\n"
+     "bytes on every machine.  --errors overrides measurement_errors.\n"},
     {"state", cmd_state, "State models for State-level evaluation",
      "usage: custos state add DB FILE...\n"
      "       custos state list DB\n"
@@ -244,7 +276,27 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", c->name, c->summary);
 }
 
+/* The command's status, made a failure when standard output could not be
+ * written (a full disk, a closed pipe): output lost without a word would
+ * pass for success. */
+static int finish(int status)
+{
+    int e = fflush(stdout) ? errno : 0;
+    if (ferror(stdout) || e) {
+        cli_errorf("standard output: %s", e ? strerror(e) : "write error");
+        return EXIT_FAIL;
+    }
+    return status;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    return finish(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
     if (custos_global_init() < 0) {
         cli_error(NULL);

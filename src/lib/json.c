@@ -262,9 +262,15 @@ static int add_str(json_t *o, const char *key, const char *s, size_t n)
 
 static int dump(custos_buf *b, json_t *v)
 {
+    /* jansson 2.14 ignores an allocation failure while it writes an
+     * object's key and goes on, returning text with the key missing: count
+     * the failures instead of trusting the result. */
+    unsigned long failed = custos_alloc_failures();
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
-    if (!s)
+    if (!s || custos_alloc_failures() != failed) {
+        custos_free(s);
         return custos_error_nomem();
+    }
     int err = custos_buf_puts(b, s);
     custos_free(s);
     return err;

@@ -370,8 +370,8 @@ static int sim_block(void *vctx, long b)
     double *z = custos_malloc(per * sizeof *z);
     if (!z)
         return custos_error_nomem();
-    custos_rng rng;
-    custos_rng_seed(&rng, sm->seed, (uint64_t)b);
+    custos_wrng rng;
+    custos_wrng_seed(&rng, sm->seed, (uint64_t)b);
     long first = b * CUSTOS_MC_BLOCK, last = first + CUSTOS_MC_BLOCK;
     if (last > sm->replicates)
         last = sm->replicates;
@@ -380,7 +380,7 @@ static int sim_block(void *vctx, long b)
     unsigned char al[2][CUSTOS_PD_NTESTS][LANES];
     for (long r = first; r < last; r += LANES) {
         int lanes = last - r < LANES ? (int)(last - r) : LANES;
-        custos_rng_normals(&rng, z, per);
+        custos_wrng_normals(&rng, z, per);
         memset(al, 0, sizeof al);
         lanes_run(p, z, al);
         for (int hyp = 0; hyp < 2; hyp++)

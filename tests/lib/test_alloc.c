@@ -3,22 +3,30 @@
  * test_alloc.c: allocation-failure sweeps (STYLE.md point 10).
  *
  * For N = 1, 2, ... the Nth allocation through the seam fails (SQLite's
- * and jansson's included) during an import, a balance and a verify.  Every
- * run must either succeed or return a clean error, leak nothing, and leave
- * the ledger verifiable and unchanged by the failed import.  The sweep ends
- * at the first N past the operation's last allocation.
+ * and jansson's included) during an import (in each of the three forms), a
+ * facility registration, a target-value table, a document, a balance,
+ * transfers, verify, export (each form) and the log.  Every run must either
+ * succeed with the right result or return a clean error, leak nothing, and
+ * leave the ledger verifiable and unchanged by the failed operation (same
+ * chain head, same row counts).  The sweep ends at the first N past the
+ * operation's last allocation; each sweep prints its count.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "custos/balance.h"
+#include "custos/document.h"
 #include "custos/ledger.h"
+#include "custos/measure.h"
 
 static const char *facility =
     "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"fuel-fabrication\",\"mbas\":["
@@ -186,12 +194,289 @@ static void test_balance_and_verify_sweep(void **state)
     custos_ledger_free(l);
 }
 
+/* ---- more operations, on in-memory copies ------------------------------ */
+
+#define NTABLES 9
+static const char *const tables[NTABLES] = {"chain",         "reports",       "entries",
+                                            "corrections",   "facilities",    "facility_mbas",
+                                            "facility_kmps", "targets",       "documents"};
+
+typedef struct snapshot {
+    char head[65];
+    int64_t rows[NTABLES];
+} snapshot;
+
+static void take_snapshot(custos_ledger *l, snapshot *s)
+{
+    custos_verify_result v;
+    memset(s, 0, sizeof *s);
+    int err = custos_ledger_verify(l, NULL, &v, NULL, NULL);
+    if (err)
+        print_error("verify: %s\n", custos_last_error());
+    assert_int_equal(err, 0);
+    memcpy(s->head, v.head, sizeof s->head);
+    sqlite3 *db = custos_ledger_db(l);
+    for (int i = 0; i < NTABLES; i++) {
+        char sql[64];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        s->rows[i] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+}
+
+static bool same_snapshot(const snapshot *a, const snapshot *b)
+{
+    return !strcmp(a->head, b->head) && !memcmp(a->rows, b->rows, sizeof a->rows);
+}
+
+/* An operation on a ledger; writes what it produced (for reading
+ * operations) into out, a caller-owned buffer of OUT_MAX bytes. */
+#define OUT_MAX 65536
+typedef int (*alloc_op)(custos_ledger *l, const void *arg, char *out);
+
+static char *text_in_form(const char *code10, custos_format f)
+{
+    custos_reader *rd;
+    custos_writer *w;
+    custos_report *r;
+    size_t len = 0;
+    assert_int_equal(custos_reader_open_memory(&rd, "r", code10, strlen(code10), CUSTOS_FORMAT_AUTO),
+                     0);
+    char *out = malloc(OUT_MAX);
+    assert_non_null(out);
+    FILE *mem = fmemopen(out, OUT_MAX, "w");
+    assert_non_null(mem);
+    assert_int_equal(custos_writer_new(&w, f, custos_write_file, mem), 0);
+    while (custos_reader_next(&r, rd, NULL) == 1) {
+        assert_int_equal(custos_writer_report(w, r), 0);
+        custos_report_free(r);
+    }
+    assert_int_equal(custos_writer_finish(w), 0);
+    custos_writer_free(w);
+    custos_reader_free(rd);
+    len = (size_t)ftell(mem);
+    fclose(mem);
+    out[len] = '\0';
+    return out;
+}
+
+static int op_import(custos_ledger *l, const void *arg, char *out)
+{
+    (void)out;
+    return import_text(l, "reports", arg);
+}
+
+static int op_facility(custos_ledger *l, const void *arg, char *out)
+{
+    (void)out;
+    return custos_ledger_facility_add(l, "f2", arg, strlen(arg), NULL, NULL);
+}
+
+static int op_targets(custos_ledger *l, const void *arg, char *out)
+{
+    (void)out;
+    return custos_ledger_targets_add(l, "itv", arg, strlen(arg), NULL);
+}
+
+static int op_document(custos_ledger *l, const void *arg, char *out)
+{
+    (void)out;
+    return custos_ledger_document_add(l, "agreement", "pmda", "pmda.json", arg, strlen(arg), NULL);
+}
+
+static int op_transfers(custos_ledger *l, const void *arg, char *out)
+{
+    (void)arg;
+    custos_transfers *t;
+    custos_diags *d;
+    int err = custos_diags_new(&d);
+    if (err < 0)
+        return err;
+    if ((err = custos_ledger_transfers(&t, l, NULL, d)) == 0) {
+        size_t k = 0;
+        for (size_t i = 0; i < t->n; i++)
+            k += (size_t)snprintf(out + k, OUT_MAX - k, "%d %s %s>%s %lld %lld\n",
+                                  (int)t->items[i].status, t->items[i].batch,
+                                  t->items[i].from_mba, t->items[i].to_mba,
+                                  (long long)t->items[i].ship_mg[3],
+                                  (long long)t->items[i].recv_mg[3]);
+        custos_transfers_free(t);
+    }
+    custos_diags_free(d);
+    return err;
+}
+
+static int sink(void *ctx, const char *data, size_t len)
+{
+    char *out = ctx;
+    size_t have = strlen(out);
+    if (len >= OUT_MAX - have)
+        return CUSTOS_ETOOBIG;
+    memcpy(out + have, data, len);
+    out[have + len] = '\0';
+    return CUSTOS_OK;
+}
+
+static int op_export(custos_ledger *l, const void *arg, char *out)
+{
+    custos_format f = *(const custos_format *)arg;
+    custos_report_ref *refs = NULL;
+    size_t n = 0;
+    custos_writer *w = NULL;
+    out[0] = '\0';
+    int err = custos_ledger_reports(&refs, &n, l, "XA/XAAA", 0);
+    if (err < 0)
+        return err;
+    if ((err = custos_writer_new(&w, f, sink, out)) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        custos_report *r;
+        if ((err = custos_ledger_report_load(&r, l, refs[i].id)) < 0)
+            goto done;
+        err = custos_writer_report(w, r);
+        custos_report_free(r);
+        if (err < 0)
+            goto done;
+    }
+    err = custos_writer_finish(w);
+done:
+    custos_writer_free(w);
+    custos_free(refs);
+    return err;
+}
+
+static int log_line(void *ctx, const custos_log_item *it)
+{
+    char *out = ctx;
+    size_t have = strlen(out);
+    snprintf(out + have, OUT_MAX - have, "%lld %s %s %s %s %s\n", (long long)it->seq, it->kind,
+             it->summary, it->source, it->hash, it->link);
+    return 0;
+}
+
+static int op_log(custos_ledger *l, const void *arg, char *out)
+{
+    (void)arg;
+    out[0] = '\0';
+    return custos_ledger_log(l, log_line, out);
+}
+
+/*
+ * Sweep the Nth allocation over op run on in-memory copies of base: each
+ * run succeeds with the result of a run without failure (same output,
+ * same store) or fails cleanly leaving the copy as it was.  Returns the
+ * number of allocation points.
+ */
+static int sweep(const char *name, custos_ledger *base, alloc_op op, const void *arg)
+{
+    char *want = calloc(1, OUT_MAX), *got = calloc(1, OUT_MAX);
+    assert_non_null(want);
+    assert_non_null(got);
+    custos_ledger *c;
+    snapshot before, after, expect;
+    assert_int_equal(custos_ledger_clone_memory(&c, base), 0);
+    take_snapshot(c, &before);
+    int err = op(c, arg, want);
+    if (err)
+        print_error("%s: %s\n", name, custos_last_error());
+    assert_int_equal(err, 0);
+    take_snapshot(c, &expect);
+    custos_ledger_free(c);
+    int n, failures = 0;
+    for (n = 1;; n++) {
+        long live = custos_alloc_live();
+        assert_int_equal(custos_ledger_clone_memory(&c, base), 0);
+        got[0] = '\0';
+        custos_alloc_fail_at(n, 0);
+        err = op(c, arg, got);
+        long attempts = custos_alloc_count();
+        custos_alloc_fail_at(0, 0);
+        take_snapshot(c, &after);
+        if (err) {
+            if (!clean_error(err))
+                print_error("%s n=%d: unexpected error %d: %s\n", name, n, err, custos_last_error());
+            assert_true(clean_error(err));
+            if (!same_snapshot(&after, &before))
+                print_error("%s n=%d: the store changed under a failed operation\n", name, n);
+            assert_true(same_snapshot(&after, &before));
+            failures++;
+        } else {
+            if (strcmp(got, want) || !same_snapshot(&after, &expect))
+                print_error("%s n=%d: succeeded with a different result\n", name, n);
+            assert_string_equal(got, want);
+            assert_true(same_snapshot(&after, &expect));
+        }
+        custos_ledger_free(c);
+        if (custos_alloc_live() != live)
+            print_error("%s n=%d: %ld blocks leaked\n", name, n, custos_alloc_live() - live);
+        assert_int_equal(custos_alloc_live(), live);
+        if (attempts < n)
+            break;
+    }
+    print_message("%-14s %4d allocation points, %4d failed cleanly\n", name, n - 1, failures);
+    assert_true(failures > 0);
+    free(want);
+    free(got);
+    return n - 1;
+}
+
+static const char *facility_v2 =
+    "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"fuel-fabrication\",\"mbas\":["
+    "{\"mba\":\"XAAA\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},"
+    "{\"kmp\":\"B\",\"kind\":\"flow\"},{\"kmp\":\"C\",\"kind\":\"flow\"}]},{\"mba\":\"XABB\"}],"
+    "\"measurement\":{\"methods\":[{\"method\":\"LC\",\"random\":0.001,\"systematic\":0.001,"
+    "\"source\":\"test\"}],\"points\":[{\"mba\":\"XAAA\",\"kmp\":\"B\",\"mdc\":\"O/G\","
+    "\"material\":\"UF6\",\"bulk\":\"LC\"}],\"calibration_periods\":[{\"method\":\"LC\","
+    "\"start\":\"2026-01-01\",\"end\":\"2026-06-30\"}]}}";
+
+static const char *targets = "method,material,random,systematic,source\n"
+                             "LC,UF6,0.0005,0.0005,test\n"
+                             "TIMS,*,0.1%,0.05%,\"test, quoted\"\n";
+
+static void test_more_sweeps(void **state)
+{
+    (void)state;
+    custos_ledger *pil_only = base_ledger(), *full = base_ledger();
+    assert_int_equal(import_text(full, "reports", reports), 0);
+    /* Warm SQLite's one-time allocations up. */
+    custos_ledger *warm;
+    assert_int_equal(custos_ledger_clone_memory(&warm, full), 0);
+    custos_ledger_free(warm);
+    char *csv = text_in_form(reports, CUSTOS_FORMAT_CSV);
+    char *json = text_in_form(reports, CUSTOS_FORMAT_JSON);
+    static const custos_format forms[3] = {CUSTOS_FORMAT_CODE10, CUSTOS_FORMAT_CSV,
+                                           CUSTOS_FORMAT_JSON};
+    int total = 0;
+    total += sweep("import csv", pil_only, op_import, csv);
+    total += sweep("import json", pil_only, op_import, json);
+    total += sweep("facility", full, op_facility, facility_v2);
+    total += sweep("targets", full, op_targets, targets);
+    total += sweep("document", full, op_document, "{\"parties\":[\"XA\",\"XB\"]}");
+    total += sweep("transfers", full, op_transfers, NULL);
+    total += sweep("export code10", full, op_export, &forms[0]);
+    total += sweep("export csv", full, op_export, &forms[1]);
+    total += sweep("export json", full, op_export, &forms[2]);
+    total += sweep("log", full, op_log, NULL);
+    print_message("more sweeps: %d allocation points in all\n", total);
+    free(csv);
+    free(json);
+    custos_ledger_free(pil_only);
+    custos_ledger_free(full);
+}
+
 int main(void)
 {
+    /* Chain links carry the time of storing: fix it, so an operation gives
+     * the same chain head however long the sweep runs. */
+    setenv("SOURCE_DATE_EPOCH", "1767225600", 1);
     custos_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_sweep),
         cmocka_unit_test(test_balance_and_verify_sweep),
+        cmocka_unit_test(test_more_sweeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
