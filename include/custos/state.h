@@ -204,7 +204,7 @@ typedef struct custos_state_edge {
 typedef struct custos_eval_params {
     double threshold;        /* a path's indication probability at or above
                                 which it is an indication; default 0.5 */
-    double prior;            /* base prior probability; default 0.01 */
+    double prior;            /* base prior probability; default 0.05 */
     double difficulty_weight; /* logit prior falls by this per difficulty
                                 level above 1; default 0.5 */
     double time_weight;      /* ... and by this per time_ref_days; 1.0 */

@@ -19,6 +19,10 @@
  * with nothing missing gives strong evidence of absence, and a real
  * diversion strong evidence of it.  The finding's LR is clamped to
  * [1e-6, 1e6] so one MBA cannot outweigh everything else without limit.
+ * It is graded A1 (weight 1): a likelihood ratio computed from the
+ * measured books under the facility's declared measurement model needs
+ * no further discount, unlike the judged ratio of an information item;
+ * the model's own uncertainty is already in Sigma.
  *
  * Periods where the covariance is degenerate (MUF_t determined by the
  * earlier ones) carry no independent information and are skipped, as in
@@ -234,7 +238,7 @@ void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_findi
     f->id = id;
     f->source = CUSTOS_SRC_STATISTICS;
     f->reliability = 'A';
-    f->credibility = 2;
+    f->credibility = 1;
     f->likelihood_ratio = exp(lnlr);
     f->text = text;
     f->mba = s->mba;

@@ -92,6 +92,7 @@ static const char *const css =
     ".muted{color:#64748b}.warn{color:#9a3412;font-weight:bold}"
     "ul.ev{margin:2px 0 2px 18px;padding:0}"
     "svg{border:1px solid #e2e8f0;background:#fff}"
+    ".charts{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}"
     "@media print{body{margin:10mm}}";
 
 static const char *const rel_words[6] = {"completely reliable", "usually reliable",
@@ -297,7 +298,7 @@ static void chart_muf(page *p, const custos_mba_statistics *s, const char *unit,
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 300);
+        err = custos_chart_set_size(c, 560, 280);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
                                       "balance period end", CUSTOS_VALUE_PLAIN);
@@ -341,7 +342,7 @@ static void chart_cusum(page *p, const custos_mba_statistics *s)
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 260);
+        err = custos_chart_set_size(c, 560, 280);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
                                       "balance period end", CUSTOS_VALUE_PLAIN);
@@ -377,8 +378,19 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
         live += s->w[t] != 0;
     double zp = custos_normal_quantile(pow(0.95, 1.0 / (double)(live ? live : 1)));
     double z = custos_normal_quantile(0.95);
+    /* Up to 2 SQ, or less when both tests reach certainty well before:
+     * three times the amount the likelihood-ratio test detects with 95 %
+     * (|w| f = 2 z), but never less than half of what SITMUF needs. */
+    double span = 2;
+    if (s->signal > 0)
+        span = fmin(2, fmax(3 * 2 * z / s->signal, 0.1));
+    double wmax = 0;
+    for (size_t t = 0; t < s->n; t++)
+        wmax = fmax(wmax, s->w[t]);
+    if (wmax > 0)
+        span = fmin(2, fmax(span, 2 * (zp + z) / wmax / (double)(live ? live : 1)));
     for (int i = 0; i < NPT; i++) {
-        double frac = 2.0 * i / (NPT - 1); /* 0 .. 2 SQ */
+        double frac = span * i / (NPT - 1);
         x[i] = frac * s->sq_grams * scale;
         np[i] = custos_normal_cdf(frac * s->signal - z);
         double miss = 1;
@@ -397,8 +409,9 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 260);
-    snprintf(buf, sizeof buf, "amount diverted over the %zu periods (%s)", s->n, unit);
+        err = custos_chart_set_size(c, 560, 280);
+    snprintf(buf, sizeof buf, "amount diverted over the %zu period%s (%s)", s->n,
+             s->n == 1 ? "" : "s", unit);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, CUSTOS_AXIS_NUMBER, buf, CUSTOS_VALUE_PLAIN);
     if (err >= 0)
@@ -411,7 +424,7 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
     if (err >= 0)
         err = custos_chart_add_series(c, "SITMUF test (5 % over the campaign)", x, sit, NPT,
                                       CUSTOS_SERIES_LINE | CUSTOS_SERIES_DASHED);
-    if (err >= 0)
+    if (err >= 0 && span >= 1)
         err = custos_chart_add_vline(c, "1 SQ", s->sq_grams * scale, CUSTOS_LINE_REFERENCE);
     put_chart(p, c, err);
 }
@@ -451,11 +464,16 @@ static void mbas(page *p, custos_ledger *l)
         double scale = pu || s->element == 'E' ? 1e-3 : 1e-6;
         put(p, "<h3>MBA ");
         esc(p, s->mba);
-        putf(p, ": %s</h3>\n", pu ? "Pu" : s->element == 'E' ? "U-235 in enriched U" : "element");
-        chart_muf(p, s, unit, scale);
-        if (s->n > 1)
+        putf(p, ": %s, %zu balance period%s</h3>\n",
+             pu ? "Pu" : s->element == 'E' ? "U-235 in enriched U" : "element", s->n,
+             s->n == 1 ? "" : "s");
+        put(p, "<div class=\"charts\">\n");
+        if (s->n > 1) {
+            chart_muf(p, s, unit, scale);
             chart_cusum(p, s);
+        }
         chart_pd(p, s, unit, scale);
+        put(p, "</div>\n");
     }
     if (!l)
         return;

@@ -105,7 +105,7 @@ void custos_eval_params_default(custos_eval_params *p)
      * it.  A documented, changeable table (docs/internals/state-level.md). */
     static const double lr[CUSTOS_NSOURCE] = {5, 20, 3, 5, 4, 10, 10, 10};
     p->threshold = 0.5;
-    p->prior = 0.01;
+    p->prior = 0.05;
     p->difficulty_weight = 0.5;
     p->time_weight = 1.0;
     p->time_ref_days = 365;

@@ -153,7 +153,7 @@ static void test_model_errors(void **state)
     assert_true(m->edges[0].yield == 1);
     assert_string_equal(m->edges[0].activity, "e");
     assert_true(m->detection_goal == 0.9);
-    assert_true(m->eval.prior == 0.01 && m->eval.reliability[1] == 75 &&
+    assert_true(m->eval.prior == 0.05 && m->eval.reliability[1] == 75 &&
                 m->eval.credibility[5] == 50);
     custos_state_model_free(m);
 }
