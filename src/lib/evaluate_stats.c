@@ -229,9 +229,10 @@ void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_findi
     double lnlr = fmax(-LN_LR_CAP, fmin(LN_LR_CAP, s->ln_lr));
     snprintf(id, idsize, "stats:%s:%s", s->mba, s->element == 'P' ? "Pu" : s->element == 'E' ? "U235" : "element");
     snprintf(text, textsize,
-             "NRTA at MBA %s (%s, %zu periods): MUF test alarms in %zu, SITMUF %zu, Page %zu "
+             "NRTA at MBA %s (%s, %zu period%s): MUF test alarms in %zu, SITMUF %zu, Page %zu "
              "period%s%s; ln LR(1 SQ protracted : none) = %+.2f%s; PD(1 SQ, 5 %%) = %.3f",
-             s->mba, what, s->n, s->muf_alarms, s->sitmuf_alarms, s->page_alarms,
+             s->mba, what, s->n, s->n == 1 ? "" : "s", s->muf_alarms, s->sitmuf_alarms,
+             s->page_alarms,
              s->page_alarms == 1 ? "" : "s", s->gemuf_alarm ? ", GEMUF alarm" : "", s->ln_lr,
              lnlr != s->ln_lr ? " (capped at ln 1e6)" : "", s->pd_sq);
     memset(f, 0, sizeof *f);
