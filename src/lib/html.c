@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "chart_graph.h"
+#include "custos/agreement.h"
 #include "custos/balance.h"
 #include "custos/chart.h"
 #include "custos/stats.h"
@@ -26,6 +27,7 @@
 
 typedef struct page {
     custos_buf b;
+    custos_ledger *l;          /* may be NULL */
     int err;
     const custos_evaluation *e;
     const custos_state_model *m;
@@ -215,6 +217,54 @@ static void conclusions(page *p)
     put(p, "</table>\n");
 }
 
+/* The commitments of the agreements stored in the ledger (custos/
+ * agreement.h), evaluated from the books: status, deciding value against
+ * its bound, and why. */
+static void commitments(page *p, custos_ledger *l)
+{
+    if (!l)
+        return;
+    custos_commitment_statuses *st = NULL;
+    int err = custos_agreements_evaluate(&st, l, NULL);
+    put(p, "<h3>Commitments of the agreements stored in the ledger</h3>\n");
+    if (err == CUSTOS_ENOMEM || err == CUSTOS_ESTORAGE) {
+        p->err = err;
+        return;
+    }
+    if (err < 0) {
+        put(p, "<p class=\"warn\">");
+        esc(p, custos_last_error());
+        put(p, "</p>\n");
+        return;
+    }
+    if (st->n == 0) {
+        put(p, "<p class=\"muted\">No agreement is stored (custos agreement add).</p>\n");
+        custos_commitment_statuses_free(st);
+        return;
+    }
+    put(p, "<table>\n<tr><th>agreement</th><th>commitment</th><th>status</th><th>value</th>"
+           "<th>bound</th><th>margin</th><th>why</th></tr>\n");
+    for (size_t i = 0; i < st->n; i++) {
+        const custos_commitment_status *c = &st->items[i];
+        put(p, "<tr><td>");
+        esc(p, c->agreement);
+        put(p, "</td><td>");
+        esc(p, c->title[0] ? c->title : c->id);
+        putf(p, "</td><td class=\"%s\">%s</td><td class=\"num\">%.6g</td><td class=\"num\">%.6g"
+                "</td><td class=\"num\">%.6g</td><td>",
+             c->state == CUSTOS_COMMITMENT_MET       ? "ok"
+             : c->state == CUSTOS_COMMITMENT_AT_RISK ? "na"
+                                                     : "bad",
+             custos_commitment_state_name(c->state), c->value, c->bound, c->margin);
+        esc(p, c->unit);
+        put(p, ": ");
+        esc(p, c->reason);
+        put(p, "</td></tr>\n");
+    }
+    put(p, "</table>\n");
+    custos_commitment_statuses_free(st);
+}
+
 static void factors(page *p)
 {
     static const char *const names[6] = {
@@ -239,7 +289,9 @@ static void factors(page *p)
         esc(p, a->reference);
         put(p, "</td></tr>\n");
     }
-    put(p, "</table>\n<p class=\"meta\">The six factors of GOV/2014/41 shape the safeguards "
+    put(p, "</table>\n");
+    commitments(p, p->l);
+    put(p, "<h3>State-specific factors</h3>\n<p class=\"meta\">The six factors of GOV/2014/41 shape the safeguards "
            "approach; they are never a score of the State.</p>\n<table>\n<tr><th>#</th><th>"
            "factor</th><th>value</th><th>date</th><th>sources</th></tr>\n");
     for (size_t i = 0; i < m->nfactors; i++) {
@@ -745,6 +797,7 @@ int custos_report_html_write(custos_ledger *l, const custos_evaluation *e,
     page p;
     memset(&p, 0, sizeof p);
     custos_buf_init(&p.b, HTML_MAX);
+    p.l = l;
     p.e = e;
     p.m = m;
     p.apa = apa;

@@ -64,6 +64,7 @@ def build(name, diversion):
     run("import", db, *sorted(glob.glob(os.path.join(sim, "reports", "*.c10"))))
     run("state", "add", db, os.path.join(XA, "state", "xa-state.json"))
     run("info", "add", db, *sorted(glob.glob(os.path.join(XA, "state", "items", "*.json"))))
+    run("agreement", "add", db, os.path.join(XA, "state", "xa-xb-supply.json"))
     return db
 
 
