@@ -90,8 +90,7 @@ static bool main_quantity(const custos_balances *b, const char *state, const cha
 }
 
 /* Fill s from sequence q and its test results r. */
-static int analyse(custos_mba_statistics *s, const custos_sequence *q,
-                   const custos_nrta_result *r)
+static int analyse(custos_mba_statistics *s, const custos_sequence *q, const custos_nrta_result *r)
 {
     size_t n = q->n;
     custos_cholesky c;
@@ -222,19 +221,21 @@ int custos_eval_statistics(custos_mba_statistics **out, size_t *nout, custos_led
     return CUSTOS_OK;
 }
 
-void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_finding *f,
-                                    char *id, size_t idsize, char *text, size_t textsize)
+void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_finding *f, char *id,
+                                    size_t idsize, char *text, size_t textsize)
 {
     const char *what = s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "U/Th element";
     double lnlr = fmax(-LN_LR_CAP, fmin(LN_LR_CAP, s->ln_lr));
-    snprintf(id, idsize, "stats:%s:%s", s->mba, s->element == 'P' ? "Pu" : s->element == 'E' ? "U235" : "element");
+    snprintf(id, idsize, "stats:%s:%s", s->mba,
+             s->element == 'P'   ? "Pu"
+             : s->element == 'E' ? "U235"
+                                 : "element");
     snprintf(text, textsize,
              "NRTA at MBA %s (%s, %zu period%s): MUF test alarms in %zu, SITMUF %zu, Page %zu "
              "period%s%s; ln LR(1 SQ protracted : none) = %+.2f%s; PD(1 SQ, 5 %%) = %.3f",
              s->mba, what, s->n, s->n == 1 ? "" : "s", s->muf_alarms, s->sitmuf_alarms,
-             s->page_alarms,
-             s->page_alarms == 1 ? "" : "s", s->gemuf_alarm ? ", GEMUF alarm" : "", s->ln_lr,
-             lnlr != s->ln_lr ? " (capped at ln 1e6)" : "", s->pd_sq);
+             s->page_alarms, s->page_alarms == 1 ? "" : "s", s->gemuf_alarm ? ", GEMUF alarm" : "",
+             s->ln_lr, lnlr != s->ln_lr ? " (capped at ln 1e6)" : "", s->pd_sq);
     memset(f, 0, sizeof *f);
     f->id = id;
     f->source = CUSTOS_SRC_STATISTICS;
