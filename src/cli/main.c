@@ -255,6 +255,64 @@ const cli_command cli_commands[] = {
      "The reader holds the compartments given ('*' all; none: public evidence\n"
      "only); other evidence is counted but never printed.  --out writes FILE\n"
      "whole or not at all.\n"},
+    {"user", cmd_user, "users of the server: roles, scopes, API tokens",
+     "usage: custos user add DB NAME --role ROLE [--state S]... [--mba M]...\n"
+     "                          [--compartment C]...\n"
+     "       custos user set DB NAME --role ROLE [scopes as for add]\n"
+     "       custos user token DB NAME\n"
+     "       custos user revoke DB NAME\n"
+     "       custos user list DB [--format table|csv|json]\n"
+     "\n"
+     "ROLE is operator (--mba STATE/CODE: submits and reads those MBAs),\n"
+     "authority (--state S: reads its State, sets its policy and keys),\n"
+     "inspector (--state S...: reads the States assigned), analyst (--state S...\n"
+     "and --compartment C...: also information items in those compartments) or\n"
+     "admin (users, keys, policies, audit log; no material data).\n"
+     "add and token print the API token once on standard output; only its\n"
+     "Argon2id hash is stored.  Every change is a new, chained version of the\n"
+     "user and is written to the audit log.\n"},
+    {"key", cmd_key, "facility signing keys (Ed25519)",
+     "usage: custos key generate PREFIX\n"
+     "       custos key add DB --state S --facility F PUBLIC-KEY-FILE\n"
+     "       custos key list DB\n"
+     "       custos key revoke DB KEY-ID\n"
+     "\n"
+     "generate  write a new key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.\n"
+     "add       register a facility's public key; reports of that facility may\n"
+     "          then be signed with its secret key (custos sign).\n"
+     "revoke    refuse later submissions signed with the key; stored signatures\n"
+     "          stay valid.\n"},
+    {"policy", cmd_policy, "a State's signature policy",
+     "usage: custos policy set DB STATE --require-signatures yes|no\n"
+     "       custos policy show DB\n"
+     "\n"
+     "With signatures required, the server refuses a report of STATE unless it\n"
+     "carries a valid signature over its canonical text by an active key of its\n"
+     "facility.\n"},
+    {"sign", cmd_sign, "sign reports with a facility's secret key",
+     "usage: custos sign --key SECRET-KEY-FILE REPORT-FILE\n"
+     "\n"
+     "Sign each report of REPORT-FILE (Code 10, CSV or JSON; '-' reads standard\n"
+     "input) over its canonical text.  Prints one line per report:\n"
+     "KEY-ID SIGNATURE STATE;NUMBER MBA (send them as X-Custos-Key and\n"
+     "X-Custos-Signature with the report, docs/api.md).\n"},
+    {"audit", cmd_audit, "the audit log: who did what, when, with which outcome",
+     "usage: custos audit DB [--verify] [--after N] [--limit N]\n"
+     "                       [--format table|csv|json]\n"
+     "\n"
+     "Print the audit log (every API request that reads or changes sensitive\n"
+     "data, every change of users, keys and policies), or with --verify\n"
+     "recompute its hash chain and report the first altered record.\n"},
+    {"serve", cmd_serve, "the HTTP API and dashboard",
+     "usage: custos serve DB [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
+     "                       [--threads N] [--max-body BYTES]\n"
+     "\n"
+     "Serve the JSON API (docs/api.md) and the dashboard at / on ADDR:PORT\n"
+     "(default 127.0.0.1:8080), over HTTPS with --tls-cert and --tls-key (PEM).\n"
+     "Every request needs a token (custos user add) except /api/health and the\n"
+     "dashboard's static files.  Submissions are stored by one writer thread in\n"
+     "group-committed transactions; reads run in parallel on their own\n"
+     "connections (SQLite WAL).  Stops cleanly on SIGINT or SIGTERM.\n"},
     {NULL, NULL, NULL, NULL},
 };
 
