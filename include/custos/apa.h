@@ -34,40 +34,40 @@ extern "C" {
 #endif
 
 typedef struct custos_apa_options {
-    size_t max_length;  /* steps per path; 0 = 12 */
-    size_t max_paths;   /* simple paths examined before stopping; 0 = 100000 */
-    size_t top;         /* keep the best top feasible paths; 0 = all */
-    bool infeasible;    /* also keep infeasible paths (after the feasible) */
+    size_t max_length; /* steps per path; 0 = 12 */
+    size_t max_paths;  /* simple paths examined before stopping; 0 = 100000 */
+    size_t top;        /* keep the best top feasible paths; 0 = all */
+    bool infeasible;   /* also keep infeasible paths (after the feasible) */
 } custos_apa_options;
 
 typedef struct custos_apa_path {
     size_t nsteps;
-    size_t *edges;         /* edge indices in order; owned by the result */
-    size_t start, end;     /* node indices */
-    double start_kg;       /* SQ basis held at the start node */
+    size_t *edges;     /* edge indices in order; owned by the result */
+    size_t start, end; /* node indices */
+    double start_kg;   /* SQ basis held at the start node */
     double start_sq;
     double end_sq;
     bool feasible;
     double time_days;
     double p_detect;
     double p_timely;
-    int timeliness_days;   /* goal of the start material */
+    int timeliness_days; /* goal of the start material */
     bool covered;
     int difficulty;
     double length;
-    bool undeclared;       /* at least one undeclared step */
-    int rank;              /* 1 = weakest */
+    bool undeclared; /* at least one undeclared step */
+    int rank;        /* 1 = weakest */
 } custos_apa_path;
 
 typedef struct custos_apa_result {
     size_t npaths;
-    custos_apa_path *paths;  /* ranked; feasible first */
-    size_t examined;         /* simple paths reaching an end node */
-    size_t feasible;         /* of them feasible */
-    bool truncated;          /* max_paths stopped the search */
+    custos_apa_path *paths; /* ranked; feasible first */
+    size_t examined;        /* simple paths reaching an end node */
+    size_t feasible;        /* of them feasible */
+    bool truncated;         /* max_paths stopped the search */
     size_t nnodes;
-    double *node_kg;         /* SQ basis held at each node (start stock) */
-    double *node_sq;         /* the same in SQ of the node's material */
+    double *node_kg; /* SQ basis held at each node (start stock) */
+    double *node_sq; /* the same in SQ of the node's material */
 } custos_apa_result;
 
 /*
@@ -87,9 +87,9 @@ CUSTOS_API void custos_apa_result_free(custos_apa_result *r);
  * the nodes in between.  Coordinates in [0, 1]; layers run along x. */
 typedef struct custos_graph_layout {
     size_t nnodes, nedges;
-    double *x, *y;           /* nnodes */
-    size_t *bend;            /* nedges + 1: edge e bends at points bend[e] .. bend[e+1]-1 */
-    double *bx, *by;         /* bend points, from the edge's source to its target */
+    double *x, *y;   /* nnodes */
+    size_t *bend;    /* nedges + 1: edge e bends at points bend[e] .. bend[e+1]-1 */
+    double *bx, *by; /* bend points, from the edge's source to its target */
 } custos_graph_layout;
 
 /*

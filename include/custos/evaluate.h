@@ -61,55 +61,55 @@ struct custos_ledger;
 
 typedef enum custos_evidence_status {
     CUSTOS_EV_COUNTED = 0,
-    CUSTOS_EV_CORROBORATED,       /* third-party, corroborated: counted */
-    CUSTOS_EV_CLARIFIED,          /* third-party, clarification step recorded: counted */
-    CUSTOS_EV_UNCORROBORATED,     /* third-party alone: not counted */
-    CUSTOS_EV_NO_BEARING          /* bears on no path: listed only */
+    CUSTOS_EV_CORROBORATED,   /* third-party, corroborated: counted */
+    CUSTOS_EV_CLARIFIED,      /* third-party, clarification step recorded: counted */
+    CUSTOS_EV_UNCORROBORATED, /* third-party alone: not counted */
+    CUSTOS_EV_NO_BEARING      /* bears on no path: listed only */
 } custos_evidence_status;
 
 /* One piece of evidence: an information item or a finding. */
 typedef struct custos_evidence {
-    char id[CUSTOS_INFO_ID_MAX + 16];  /* item id, or "ledger:..." / "stats:..." */
+    char id[CUSTOS_INFO_ID_MAX + 16]; /* item id, or "ledger:..." / "stats:..." */
     custos_source_class source;
-    char reliability;               /* 'A'..'F' */
-    int credibility;                /* 1..6 */
-    double weight;                  /* c */
-    double ln_lr;                   /* ln LR, >= 0 */
-    char compartment[64];           /* "" = public */
-    char classification[24];        /* of an item; "" for findings */
-    char originator[64];            /* of an item; "" when none */
+    char reliability;        /* 'A'..'F' */
+    int credibility;         /* 1..6 */
+    double weight;           /* c */
+    double ln_lr;            /* ln LR, >= 0 */
+    char compartment[64];    /* "" = public */
+    char classification[24]; /* of an item; "" for findings */
+    char originator[64];     /* of an item; "" when none */
     custos_date date;
-    char *text;                     /* one line: what it says; owned */
+    char *text; /* one line: what it says; owned */
     size_t nlinks;
-    custos_info_link *links;        /* owned */
-    long item;                      /* index into the items given, -1 for findings */
+    custos_info_link *links; /* owned */
+    long item;               /* index into the items given, -1 for findings */
     char clarification_of[CUSTOS_INFO_ID_MAX + 1];
-    custos_evidence_status status;  /* in the full evaluation */
+    custos_evidence_status status;        /* in the full evaluation */
     char because[CUSTOS_INFO_ID_MAX + 1]; /* corroborating or clarifying item */
 } custos_evidence;
 
 /* A finding supplied by another module (the statistics of material
  * balances): copied into the evaluation as evidence. */
 typedef struct custos_finding {
-    const char *id;            /* "stats:XARP:P:cusum", unique */
+    const char *id;             /* "stats:XARP:P:cusum", unique */
     custos_source_class source; /* CUSTOS_SRC_STATISTICS, ... */
     char reliability;
     int credibility;
-    double likelihood_ratio;   /* > 0; < 1 is evidence of absence */
+    double likelihood_ratio; /* > 0; < 1 is evidence of absence */
     const char *text;
-    const char *mba;           /* the MBA it bears on */
+    const char *mba; /* the MBA it bears on */
     custos_date date;
 } custos_finding;
 
 typedef struct custos_path_score {
-    size_t path;               /* index into the custos_apa_result */
+    size_t path; /* index into the custos_apa_result */
     double prior_logit;
-    double prior;              /* the prior as a probability */
+    double prior; /* the prior as a probability */
     double logit;
-    double p;                  /* posterior indication probability */
+    double p; /* posterior indication probability */
     bool indication;
-    double *contribution;      /* per evidence: c d ln LR (0 when it does not
-                                  bear or is not counted); owned */
+    double *contribution; /* per evidence: c d ln LR (0 when it does not
+                             bear or is not counted); owned */
 } custos_path_score;
 
 typedef enum custos_conclusion_kind {
@@ -120,24 +120,24 @@ typedef enum custos_conclusion_kind {
 
 typedef struct custos_conclusion {
     custos_conclusion_kind kind;
-    char facility[5];          /* CUSTOS_CONCL_DIVERSION */
-    bool drawn;                /* the "no indication" statement holds;
-                                  for the broader conclusion: drawn */
-    bool applicable;           /* the broader conclusion needs CSA + AP */
-    long strongest;            /* index into scores of the highest-scoring
-                                  path this conclusion looks at, -1 none */
-    size_t npaths;             /* paths it looks at */
+    char facility[5]; /* CUSTOS_CONCL_DIVERSION */
+    bool drawn;       /* the "no indication" statement holds;
+                         for the broader conclusion: drawn */
+    bool applicable;  /* the broader conclusion needs CSA + AP */
+    long strongest;   /* index into scores of the highest-scoring
+                         path this conclusion looks at, -1 none */
+    size_t npaths;    /* paths it looks at */
     size_t nevidence;
-    size_t *evidence;          /* evidence it rests on (indices), owned */
+    size_t *evidence; /* evidence it rests on (indices), owned */
 } custos_conclusion;
 
 /* One counterfactual: the evaluation without a source class or an item. */
 typedef struct custos_counterfactual {
-    bool by_class;             /* without a whole source class */
+    bool by_class; /* without a whole source class */
     custos_source_class source;
-    size_t evidence;           /* without this evidence (when !by_class) */
+    size_t evidence; /* without this evidence (when !by_class) */
     size_t nchanged;
-    size_t *changed;           /* conclusions that change (indices); owned */
+    size_t *changed; /* conclusions that change (indices); owned */
 } custos_counterfactual;
 
 /*
@@ -158,30 +158,30 @@ typedef struct custos_counterfactual {
  */
 typedef struct custos_mba_statistics {
     char mba[5];
-    char element;              /* 'P', 'E', ... */
-    int label;                 /* 0 element weight, 670 U-235 */
-    double sq_grams;           /* 1 SQ of the quantity, grams */
-    size_t n;                  /* balance periods */
-    custos_date *end;          /* n PIT dates; owned */
-    double *muf, *sigma;       /* n, grams; owned */
-    double *page;              /* n, Page's S_t on SITMUF; owned */
-    bool *alarm;               /* n, any test alarms at t; owned */
-    double k, h, alpha;        /* Page's parameters, per-period alpha */
+    char element;        /* 'P', 'E', ... */
+    int label;           /* 0 element weight, 670 U-235 */
+    double sq_grams;     /* 1 SQ of the quantity, grams */
+    size_t n;            /* balance periods */
+    custos_date *end;    /* n PIT dates; owned */
+    double *muf, *sigma; /* n, grams; owned */
+    double *page;        /* n, Page's S_t on SITMUF; owned */
+    bool *alarm;         /* n, any test alarms at t; owned */
+    double k, h, alpha;  /* Page's parameters, per-period alpha */
     size_t muf_alarms, sitmuf_alarms, page_alarms;
-    bool gemuf_alarm;          /* at the last period */
-    double signal;             /* |w| for 1 SQ */
-    double ln_lr;              /* of the observed sequence */
-    double pd_sq;              /* Phi(|w| - z_0.95): the optimal test, 5 % */
-    double *w;                 /* n, standardised shift per period for 1 SQ; owned */
+    bool gemuf_alarm; /* at the last period */
+    double signal;    /* |w| for 1 SQ */
+    double ln_lr;     /* of the observed sequence */
+    double pd_sq;     /* Phi(|w| - z_0.95): the optimal test, 5 % */
+    double *w;        /* n, standardised shift per period for 1 SQ; owned */
 } custos_mba_statistics;
 
 typedef struct custos_evaluation {
     char state[3];
-    custos_date as_of;          /* latest date of the ledger's books */
+    custos_date as_of; /* latest date of the ledger's books */
     size_t nevidence;
     custos_evidence *evidence;
     size_t nscores;
-    custos_path_score *scores;  /* one per feasible path, in APA rank order */
+    custos_path_score *scores; /* one per feasible path, in APA rank order */
     size_t nconclusions;
     custos_conclusion *conclusions;
     size_t ncounterfactuals;
@@ -236,8 +236,7 @@ typedef struct custos_reader_clearance {
  * in aggregated contributions, never by id, text, originator or link.
  * Returns CUSTOS_OK or the first error of fn / CUSTOS_ENOMEM.
  */
-CUSTOS_API int custos_evaluation_write_json(const custos_evaluation *e,
-                                            const custos_state_model *m,
+CUSTOS_API int custos_evaluation_write_json(const custos_evaluation *e, const custos_state_model *m,
                                             const custos_apa_result *apa,
                                             const custos_reader_clearance *reader,
                                             custos_write_fn fn, void *ctx);

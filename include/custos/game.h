@@ -49,10 +49,10 @@ typedef struct custos_game_activity {
 } custos_game_activity;
 
 typedef struct custos_game_path {
-    size_t apa_index;      /* index into the custos_apa_result */
-    uint64_t activities;   /* bit l: activity l lies on the path */
+    size_t apa_index;    /* index into the custos_apa_result */
+    uint64_t activities; /* bit l: activity l lies on the path */
     double length;
-    double d;              /* incentive 9 L_1 / L_j */
+    double d; /* incentive 9 L_1 / L_j */
 } custos_game_path;
 
 typedef struct custos_game {
@@ -63,10 +63,10 @@ typedef struct custos_game {
     size_t npaths;
     custos_game_path *paths;
     size_t nsets;
-    uint64_t *sets;        /* maximal activity sets: bit l = activity l */
+    uint64_t *sets; /* maximal activity sets: bit l = activity l */
     /* Payoffs, row-major nsets x (npaths + 1); column 0 is "legal". */
-    double *h1;            /* inspectorate */
-    double *h2;            /* State */
+    double *h1; /* inspectorate */
+    double *h2; /* State */
 } custos_game;
 
 /*
@@ -92,9 +92,9 @@ CUSTOS_API int custos_game_maximal_sets(uint64_t **out, size_t *nsets, const dou
 /* One Nash equilibrium of the bimatrix game (A, B), m x n row-major, A
  * the row player's payoffs. */
 typedef struct custos_equilibrium {
-    double *x;            /* m, row player's mixed strategy */
-    double *y;            /* n, column player's */
-    double u, v;          /* expected payoffs of row and column player */
+    double *x;   /* m, row player's mixed strategy */
+    double *y;   /* n, column player's */
+    double u, v; /* expected payoffs of row and column player */
     size_t support_x, support_y;
 } custos_equilibrium;
 
@@ -110,9 +110,8 @@ CUSTOS_API void custos_equilibrium_dispose(custos_equilibrium *e);
  * CUSTOS_OK, CUSTOS_EDOMAIN (non-finite payoffs or no convergence),
  * CUSTOS_ENOMEM.  Each pivot O(m n); pivots bounded by 100 (m + n)^2.
  */
-CUSTOS_API int custos_game_lemke_howson(custos_equilibrium *out, bool *degenerate,
-                                        const double *A, const double *B, size_t m, size_t n,
-                                        size_t k);
+CUSTOS_API int custos_game_lemke_howson(custos_equilibrium *out, bool *degenerate, const double *A,
+                                        const double *B, size_t m, size_t n, size_t k);
 
 /*
  * Every equilibrium with supports of equal size (all equilibria of a
@@ -124,9 +123,8 @@ CUSTOS_API int custos_game_lemke_howson(custos_equilibrium *out, bool *degenerat
  * support's solution has a zero weight.  O(sum_k C(m,k) C(n,k) k^3).
  */
 CUSTOS_API int custos_game_support_enumeration(custos_equilibrium **out, size_t *neq,
-                                               bool *degenerate, const double *A,
-                                               const double *B, size_t m, size_t n,
-                                               uint64_t max_pairs);
+                                               bool *degenerate, const double *A, const double *B,
+                                               size_t m, size_t n, uint64_t max_pairs);
 
 /* Number of support pairs of equal size of an m x n game, saturating at
  * UINT64_MAX. */

@@ -50,14 +50,14 @@ CUSTOS_API const char *custos_classification_name(custos_classification c);
 typedef enum custos_link_kind {
     CUSTOS_LINK_FACILITY = 0,
     CUSTOS_LINK_MBA,
-    CUSTOS_LINK_NODE,   /* a material form of the State model */
-    CUSTOS_LINK_EDGE    /* a process step (illegal activity) */
+    CUSTOS_LINK_NODE, /* a material form of the State model */
+    CUSTOS_LINK_EDGE  /* a process step (illegal activity) */
 } custos_link_kind;
 
 typedef struct custos_info_link {
     custos_link_kind kind;
     char ref[CUSTOS_STATE_ID_MAX + 1];
-    int direction;       /* +1 indicates activity, -1 indicates absence */
+    int direction; /* +1 indicates activity, -1 indicates absence */
 } custos_info_link;
 
 #define CUSTOS_INFO_ID_MAX 63
@@ -66,21 +66,21 @@ typedef struct custos_info_link {
 typedef struct custos_info_item {
     char id[CUSTOS_INFO_ID_MAX + 1];
     char state[3];
-    char *title;               /* owned */
-    char *summary;             /* owned, may be NULL */
+    char *title;                /* owned */
+    char *summary;              /* owned, may be NULL */
     custos_source_class source; /* one of the first six classes */
-    char reliability;          /* 'A'..'F' */
-    int credibility;           /* 1..6 */
+    char reliability;           /* 'A'..'F' */
+    int credibility;            /* 1..6 */
     custos_classification classification;
-    char originator[64];       /* required for third-party items */
-    char compartment[64];      /* "" = public */
+    char originator[64];  /* required for third-party items */
+    char compartment[64]; /* "" = public */
     custos_date date;
-    char hash[140];            /* "sha256:HEX", "sha512:HEX" or "blake2b-256:HEX" */
-    double likelihood_ratio;   /* 0: the source class's default */
+    char hash[140];          /* "sha256:HEX", "sha512:HEX" or "blake2b-256:HEX" */
+    double likelihood_ratio; /* 0: the source class's default */
     char clarification_of[CUSTOS_INFO_ID_MAX + 1]; /* "" unless a clarification step */
     size_t nlinks;
-    custos_info_link *links;   /* owned */
-    int64_t seq;               /* chain link, once stored (0 before) */
+    custos_info_link *links; /* owned */
+    int64_t seq;             /* chain link, once stored (0 before) */
 } custos_info_item;
 
 /*
@@ -108,9 +108,8 @@ struct custos_document_ref;
  * CUSTOS_OK, CUSTOS_EINVAL, CUSTOS_EEXISTS, CUSTOS_ETOOBIG,
  * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.
  */
-CUSTOS_API int custos_ledger_info_add(struct custos_ledger *l, const char *source,
-                                      const char *json, size_t len, custos_diags *d,
-                                      struct custos_document_ref *ref);
+CUSTOS_API int custos_ledger_info_add(struct custos_ledger *l, const char *source, const char *json,
+                                      size_t len, custos_diags *d, struct custos_document_ref *ref);
 
 /*
  * Every stored item of State state, in storage order.  *out is an array
@@ -118,8 +117,8 @@ CUSTOS_API int custos_ledger_info_add(struct custos_ledger *l, const char *sourc
  * array with custos_free().  Returns CUSTOS_OK, CUSTOS_ETAMPER (a stored
  * item no longer parses), CUSTOS_ESTORAGE, CUSTOS_ENOMEM.
  */
-CUSTOS_API int custos_ledger_info_items(custos_info_item ***out, size_t *n,
-                                        struct custos_ledger *l, const char *state);
+CUSTOS_API int custos_ledger_info_items(custos_info_item ***out, size_t *n, struct custos_ledger *l,
+                                        const char *state);
 
 #ifdef __cplusplus
 }

@@ -38,13 +38,13 @@ struct custos_ledger;
 /* ---- Significant quantities and timeliness (Safeguards Glossary) ---- */
 
 typedef struct custos_sq_row {
-    const char *material;  /* "pu_metal", "leu", ... */
-    const char *category;  /* "direct-use unirradiated", ... */
-    double sq_kg;          /* one SQ, kilograms of the basis */
-    const char *basis;     /* what is weighed: "Pu element", "U-235", ... */
-    int conversion_min;    /* days to metal components, range */
+    const char *material; /* "pu_metal", "leu", ... */
+    const char *category; /* "direct-use unirradiated", ... */
+    double sq_kg;         /* one SQ, kilograms of the basis */
+    const char *basis;    /* what is weighed: "Pu element", "U-235", ... */
+    int conversion_min;   /* days to metal components, range */
     int conversion_max;
-    int timeliness_days;   /* timeliness goal */
+    int timeliness_days; /* timeliness goal */
 } custos_sq_row;
 
 /* Number of rows and the i-th row (static).  The table is the one of
@@ -78,8 +78,8 @@ CUSTOS_API int custos_stock_kind_parse(const char *name);
 typedef struct custos_holding {
     char state[3];
     char mba[5];
-    custos_date as_of;        /* date of the last entry counted */
-    custos_date pit;          /* date of the PIL the book starts from */
+    custos_date as_of; /* date of the last entry counted */
+    custos_date pit;   /* date of the PIL the book starts from */
     int64_t mg[CUSTOS_NSTOCK];
 } custos_holding;
 
@@ -102,13 +102,13 @@ CUSTOS_API int custos_ledger_holdings(custos_holding **out, size_t *n, struct cu
  * information"), in this order everywhere. */
 typedef enum custos_source_class {
     CUSTOS_SRC_STATE_DECLARATION = 0,
-    CUSTOS_SRC_VERIFICATION,     /* the inspectorate's own verification */
+    CUSTOS_SRC_VERIFICATION, /* the inspectorate's own verification */
     CUSTOS_SRC_OPEN_SOURCE,
-    CUSTOS_SRC_IMAGERY,          /* commercial satellite imagery */
+    CUSTOS_SRC_IMAGERY, /* commercial satellite imagery */
     CUSTOS_SRC_TRADE_DATA,
-    CUSTOS_SRC_THIRD_PARTY,      /* provided by a member state */
-    CUSTOS_SRC_ACCOUNTANCY,      /* the ledger's books (findings only) */
-    CUSTOS_SRC_STATISTICS,       /* NRTA and MUF tests (findings only) */
+    CUSTOS_SRC_THIRD_PARTY, /* provided by a member state */
+    CUSTOS_SRC_ACCOUNTANCY, /* the ledger's books (findings only) */
+    CUSTOS_SRC_STATISTICS,  /* NRTA and MUF tests (findings only) */
     CUSTOS_NSOURCE
 } custos_source_class;
 
@@ -121,43 +121,43 @@ CUSTOS_API int custos_source_class_parse(const char *name);
 typedef enum custos_activity_type {
     CUSTOS_ACT_IMPORT = 0,
     CUSTOS_ACT_DIVERSION,
-    CUSTOS_ACT_CLANDESTINE,  /* clandestine processing */
-    CUSTOS_ACT_MISUSE        /* misuse of a declared facility */
+    CUSTOS_ACT_CLANDESTINE, /* clandestine processing */
+    CUSTOS_ACT_MISUSE       /* misuse of a declared facility */
 } custos_activity_type;
 
 /* "import", "diversion", "clandestine-processing", "misuse"; static. */
 CUSTOS_API const char *custos_activity_type_name(custos_activity_type t);
 
 typedef struct custos_state_agreement {
-    char type[24];           /* "comprehensive" or "additional-protocol" */
-    char *reference;         /* "INFCIRC/...", owned, may be NULL */
+    char type[24];   /* "comprehensive" or "additional-protocol" */
+    char *reference; /* "INFCIRC/...", owned, may be NULL */
     bool in_force;
-    custos_date since;       /* 0 when not given */
+    custos_date since; /* 0 when not given */
 } custos_state_agreement;
 
 typedef struct custos_state_facility {
     char code[5];
-    char type[32];           /* as custos_facility_type_valid() */
-    char *name;              /* owned, may be NULL */
+    char type[32]; /* as custos_facility_type_valid() */
+    char *name;    /* owned, may be NULL */
     size_t nmbas;
-    char (*mbas)[5];         /* owned */
+    char (*mbas)[5]; /* owned */
 } custos_state_facility;
 
 /* One of the six State-specific factors of GOV/2014/41. */
 typedef struct custos_state_factor {
-    int number;              /* 1..6 */
-    char *value;             /* owned */
+    int number;  /* 1..6 */
+    char *value; /* owned */
     custos_date date;
     size_t nsources;
-    char **sources;          /* owned */
+    char **sources; /* owned */
 } custos_state_factor;
 
 /* A safeguards measure covering a step. */
 typedef struct custos_state_measure {
     char name[64];
-    char cls[32];            /* measure class, e.g. "accountancy" */
-    double p;                /* detection probability, [0, 1] */
-    int days;                /* time to detection; 0 = within any goal */
+    char cls[32]; /* measure class, e.g. "accountancy" */
+    double p;     /* detection probability, [0, 1] */
+    int days;     /* time to detection; 0 = within any goal */
 } custos_state_measure;
 
 /* A stock link: the node's material held in an MBA, from the ledger. */
@@ -168,68 +168,68 @@ typedef struct custos_state_stock {
 
 typedef struct custos_state_node {
     char id[CUSTOS_STATE_ID_MAX + 1];
-    char *name;              /* owned, may be NULL */
-    char material[32];       /* a custos_sq_row material */
-    bool end;                /* weapon-usable metal: paths end here */
-    double assumed_kg;       /* assumed stock of the SQ basis (undeclared
-                                sources: mines, suppliers); 0 none */
+    char *name;        /* owned, may be NULL */
+    char material[32]; /* a custos_sq_row material */
+    bool end;          /* weapon-usable metal: paths end here */
+    double assumed_kg; /* assumed stock of the SQ basis (undeclared
+                          sources: mines, suppliers); 0 none */
     size_t nstock;
     custos_state_stock *stock; /* owned */
 } custos_state_node;
 
 typedef struct custos_state_edge {
     char id[CUSTOS_STATE_ID_MAX + 1];
-    char *name;              /* owned, may be NULL */
-    size_t from, to;         /* node indices */
+    char *name;                             /* owned, may be NULL */
+    size_t from, to;                        /* node indices */
     char activity[CUSTOS_STATE_ID_MAX + 1]; /* inspection activity (default: id) */
     custos_activity_type type;
-    bool declared;           /* at a declared facility under safeguards */
-    char facility[5];        /* "" when none */
-    char mba[5];             /* "" when none */
-    double weight;           /* unattractiveness, > 0 */
-    double duration_days;    /* >= 0 */
-    int difficulty;          /* 1..5 */
-    double yield;            /* kg of the target's SQ basis per kg of the
-                                source's, (0, 1e6]; default 1 */
-    double throughput;       /* kg of source basis per day; 0 = unlimited */
-    double beta;             /* non-detection probability if inspected */
-    double alpha;            /* false-alarm probability if inspected */
-    double cost;             /* person-days to inspect */
-    int plants;              /* identical plants (parallel edges), >= 1 */
+    bool declared;        /* at a declared facility under safeguards */
+    char facility[5];     /* "" when none */
+    char mba[5];          /* "" when none */
+    double weight;        /* unattractiveness, > 0 */
+    double duration_days; /* >= 0 */
+    int difficulty;       /* 1..5 */
+    double yield;         /* kg of the target's SQ basis per kg of the
+                             source's, (0, 1e6]; default 1 */
+    double throughput;    /* kg of source basis per day; 0 = unlimited */
+    double beta;          /* non-detection probability if inspected */
+    double alpha;         /* false-alarm probability if inspected */
+    double cost;          /* person-days to inspect */
+    int plants;           /* identical plants (parallel edges), >= 1 */
     size_t nmeasures;
     custos_state_measure *measures; /* owned */
 } custos_state_edge;
 
 /* Grade-to-number table and evaluation parameters (changeable). */
 typedef struct custos_eval_params {
-    double threshold;        /* a path's indication probability at or above
-                                which it is an indication; default 0.5 */
-    double prior;            /* base prior probability; default 0.01 */
-    double difficulty_weight; /* logit prior falls by this per difficulty
-                                level above 1; default 0.5 */
-    double time_weight;      /* ... and by this per time_ref_days; 1.0 */
-    double time_ref_days;    /* default 365 */
-    double reliability[6];   /* A-F: 100 75 50 25 0 50 */
-    double credibility[6];   /* 1-6: 100 75 50 25 0 50 */
+    double threshold;          /* a path's indication probability at or above
+                                  which it is an indication; default 0.5 */
+    double prior;              /* base prior probability; default 0.05 */
+    double difficulty_weight;  /* logit prior falls by this per difficulty
+                                 level above 1; default 0.5 */
+    double time_weight;        /* ... and by this per time_ref_days; 1.0 */
+    double time_ref_days;      /* default 365 */
+    double reliability[6];     /* A-F: 100 75 50 25 0 50 */
+    double credibility[6];     /* 1-6: 100 75 50 25 0 50 */
     double lr[CUSTOS_NSOURCE]; /* default likelihood ratio per class */
 } custos_eval_params;
 
 /* Payoff parameters of the inspection game (Canty & Listner). */
 typedef struct custos_game_params {
-    double a, b, c, e, f;    /* defaults 10, 1, 100, 1, 1 */
+    double a, b, c, e, f; /* defaults 10, 1, 100, 1, 1 */
 } custos_game_params;
 
 typedef struct custos_state_model {
     char state[3];
-    char *name;              /* owned, may be NULL */
+    char *name; /* owned, may be NULL */
     size_t nagreements;
     custos_state_agreement *agreements;
     size_t nfacilities;
     custos_state_facility *facilities;
     size_t nfactors;
     custos_state_factor *factors;
-    double budget;           /* annual inspection budget, person-days */
-    double detection_goal;   /* default 0.9 */
+    double budget;         /* annual inspection budget, person-days */
+    double detection_goal; /* default 0.9 */
     size_t nnodes;
     custos_state_node *nodes;
     size_t nedges;

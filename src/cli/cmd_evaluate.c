@@ -84,10 +84,9 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
                     other == 1 ? "" : "s");
     }
     fprintf(f, "\nEvidence (%zu; %zu not shown: compartments)\n", e->nevidence, hidden);
-    static const char *const st[] = {"counted", "counted (corroborated)",
-                                     "counted (clarification step)",
-                                     "NOT COUNTED: third-party, uncorroborated",
-                                     "bears on no path"};
+    static const char *const st[] = {
+        "counted", "counted (corroborated)", "counted (clarification step)",
+        "NOT COUNTED: third-party, uncorroborated", "bears on no path"};
     for (size_t i = 0; i < e->nevidence; i++) {
         const custos_evidence *v = &e->evidence[i];
         if (!vis(e, i, r))
@@ -100,8 +99,8 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
     for (size_t j = 0; j < e->nscores && j < 10; j++) {
         const custos_path_score *ps = &e->scores[j];
         const custos_apa_path *p = &s->apa->paths[ps->path];
-        fprintf(f, "  path %-3d prior %.5f  P %.5f%s  ", p->rank, ps->prior,
-                ps->p, ps->indication ? " INDICATION" : "");
+        fprintf(f, "  path %-3d prior %.5f  P %.5f%s  ", p->rank, ps->prior, ps->p,
+                ps->indication ? " INDICATION" : "");
         for (size_t k = 0; k < p->nsteps; k++)
             fprintf(f, "%s%s", k ? " > " : "", s->m->edges[p->edges[k]].id);
         fputc('\n', f);
@@ -114,8 +113,8 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
             hidden_changing += cf->nchanged > 0;
             continue;
         }
-        const char *what = cf->by_class ? custos_source_class_name(cf->source)
-                                        : e->evidence[cf->evidence].id;
+        const char *what =
+            cf->by_class ? custos_source_class_name(cf->source) : e->evidence[cf->evidence].id;
         if (!cf->nchanged) {
             fprintf(f, "  without %-28s no conclusion changes\n", what);
             continue;
@@ -130,8 +129,7 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
     }
     if (hidden_changing)
         fprintf(f, "  %zu item%s you may not see change%s a conclusion when left out\n",
-                hidden_changing, hidden_changing == 1 ? "" : "s",
-                hidden_changing == 1 ? "s" : "");
+                hidden_changing, hidden_changing == 1 ? "" : "s", hidden_changing == 1 ? "s" : "");
 }
 
 typedef enum { OUT_TEXT, OUT_JSON, OUT_HTML } out_format;

@@ -74,12 +74,15 @@ static void eq_table(const custos_game *g, const state_cli *s, const custos_equi
 int cmd_game(int argc, char **argv)
 {
     const cli_command *self = cli_find("game");
-    static const struct option opts[] = {
-        {"state", required_argument, NULL, 's'}, {"budget", required_argument, NULL, 'w'},
-        {"a", required_argument, NULL, 'a'},     {"b", required_argument, NULL, 'b'},
-        {"c", required_argument, NULL, 'c'},     {"e", required_argument, NULL, 'e'},
-        {"f", required_argument, NULL, 'f'},     {"format", required_argument, NULL, 'F'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"state", required_argument, NULL, 's'},
+                                         {"budget", required_argument, NULL, 'w'},
+                                         {"a", required_argument, NULL, 'a'},
+                                         {"b", required_argument, NULL, 'b'},
+                                         {"c", required_argument, NULL, 'c'},
+                                         {"e", required_argument, NULL, 'e'},
+                                         {"f", required_argument, NULL, 'f'},
+                                         {"format", required_argument, NULL, 'F'},
+                                         {NULL, 0, NULL, 0}};
     const char *state = NULL, *pv[5] = {NULL};
     double budget = -1;
     cli_format fmt = CLI_TABLE;

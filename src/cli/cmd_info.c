@@ -32,7 +32,8 @@ static int add(int argc, char **argv)
         }
         custos_diags *d = NULL;
         custos_document_ref ref;
-        if (custos_diags_new(&d) < 0 || custos_ledger_info_add(l, argv[i], text, len, d, &ref) < 0) {
+        if (custos_diags_new(&d) < 0 ||
+            custos_ledger_info_add(l, argv[i], text, len, d, &ref) < 0) {
             if (!d || cli_print_diags(d, stderr) == 0)
                 cli_error(NULL);
             status = EXIT_FAIL;

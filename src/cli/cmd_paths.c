@@ -88,9 +88,8 @@ static void table_out(const state_cli *s)
     for (size_t i = 0; i < r->npaths; i++) {
         const custos_apa_path *p = &r->paths[i];
         printf("%4d %-4s %7.4f %7.4f %-7s %8.1f %4d %7.2f %7.2f %7.2f  ", p->rank,
-               p->feasible ? "yes" : "no", p->p_detect, p->p_timely,
-               p->covered ? "yes" : "NO", p->time_days, p->difficulty, p->length, p->start_sq,
-               p->end_sq);
+               p->feasible ? "yes" : "no", p->p_detect, p->p_timely, p->covered ? "yes" : "NO",
+               p->time_days, p->difficulty, p->length, p->start_sq, p->end_sq);
         print_nodes(stdout, s->m, p, " > ");
         printf("\n%4s %-4s %7s %7s %-7s %8s %4s %7s %7s %7s  via ", "", "", "", "", "", "", "", "",
                "", "");
@@ -104,11 +103,13 @@ static void table_out(const state_cli *s)
 int cmd_paths(int argc, char **argv)
 {
     const cli_command *self = cli_find("paths");
-    static const struct option opts[] = {
-        {"state", required_argument, NULL, 's'},      {"top", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},     {"max-length", required_argument, NULL, 'l'},
-        {"max-paths", required_argument, NULL, 'p'}, {"infeasible", no_argument, NULL, 'i'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"state", required_argument, NULL, 's'},
+                                         {"top", required_argument, NULL, 't'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"max-length", required_argument, NULL, 'l'},
+                                         {"max-paths", required_argument, NULL, 'p'},
+                                         {"infeasible", no_argument, NULL, 'i'},
+                                         {NULL, 0, NULL, 0}};
     const char *state = NULL;
     cli_format fmt = CLI_TABLE;
     custos_apa_options o = {0, 0, 0, false};

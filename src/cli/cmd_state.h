@@ -27,8 +27,7 @@ typedef struct state_cli {
 /* Open db read-only, load State state's model, its holdings and its
  * acquisition paths (opt may be NULL).  Prints the error and returns
  * EXIT_FAIL on failure; state_cli_dispose() in every case. */
-int state_cli_load(state_cli *s, const char *db, const char *state,
-                   const custos_apa_options *opt);
+int state_cli_load(state_cli *s, const char *db, const char *state, const custos_apa_options *opt);
 void state_cli_dispose(state_cli *s);
 
 /* Parse a non-negative number (whole string).  False on error. */

@@ -92,9 +92,8 @@ static int draw_edge(custos_buf *out, const custos_state_model *m, const custos_
         int idx = 0, cnt = 0;
         for (size_t k = 0; k < m->nedges; k++) {
             const custos_state_edge *o = &m->edges[k];
-            bool same = g->bend[k + 1] == g->bend[k] &&
-                        ((o->from == ed->from && o->to == ed->to) ||
-                         (o->from == ed->to && o->to == ed->from));
+            bool same = g->bend[k + 1] == g->bend[k] && ((o->from == ed->from && o->to == ed->to) ||
+                                                         (o->from == ed->to && o->to == ed->from));
             if (!same)
                 continue;
             if (k < e)

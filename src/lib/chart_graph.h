@@ -13,8 +13,8 @@
 /* How an edge is drawn. */
 enum {
     GRAPH_EDGE_PLAIN = 0,
-    GRAPH_EDGE_WEAK = 1,       /* on one of the weakest paths */
-    GRAPH_EDGE_INDICATION = 2  /* on a path with an indication */
+    GRAPH_EDGE_WEAK = 1,      /* on one of the weakest paths */
+    GRAPH_EDGE_INDICATION = 2 /* on a path with an indication */
 };
 
 /*

@@ -58,8 +58,9 @@ const char *custos_conclusion_text(char *buf, size_t size, const custos_conclusi
         break;
     case CUSTOS_CONCL_BROADER:
         if (!c->applicable)
-            snprintf(buf, size, "broader conclusion not applicable (needs a comprehensive "
-                                "safeguards agreement and an additional protocol in force)");
+            snprintf(buf, size,
+                     "broader conclusion not applicable (needs a comprehensive "
+                     "safeguards agreement and an additional protocol in force)");
         else if (drawn)
             snprintf(buf, size, "all nuclear material remained in peaceful activities");
         else
@@ -100,9 +101,9 @@ static double grade_weight(const custos_state_model *m, char rel, int cred)
 }
 
 /* A finding on one MBA (or two) from the ledger or the statistics. */
-static int add_finding(evb *b, const custos_state_model *m, const char *id,
-                       custos_source_class src, char rel, int cred, double lr, const char *mba1,
-                       const char *mba2, custos_date date, const char *text)
+static int add_finding(evb *b, const custos_state_model *m, const char *id, custos_source_class src,
+                       char rel, int cred, double lr, const char *mba1, const char *mba2,
+                       custos_date date, const char *text)
 {
     custos_evidence *v = ev_new(b);
     if (!v)
@@ -189,8 +190,8 @@ static int ledger_findings(evb *b, custos_ledger *l, const custos_state_model *m
         return err;
     for (size_t i = 0; i < tr->n && err >= 0; i++) {
         const custos_transfer *t = &tr->items[i];
-        if (strcmp(t->state, m->state) ||
-            (t->status != CUSTOS_TRANSFER_OVERDUE && t->status != CUSTOS_TRANSFER_UNMATCHED_RECEIPT))
+        if (strcmp(t->state, m->state) || (t->status != CUSTOS_TRANSFER_OVERDUE &&
+                                           t->status != CUSTOS_TRANSFER_UNMATCHED_RECEIPT))
             continue;
         bool overdue = t->status == CUSTOS_TRANSFER_OVERDUE;
         int count = 0;
@@ -210,8 +211,9 @@ static int ledger_findings(evb *b, custos_ledger *l, const custos_state_model *m
         snprintf(id, sizeof id, "ledger:%s-%s:%s", t->from_mba, t->to_mba,
                  overdue ? "overdue" : "unmatched");
         snprintf(text, sizeof text, "%d %s from %s to %s", count,
-                 overdue ? (count == 1 ? "shipment overdue" : "shipments overdue")
-                         : (count == 1 ? "receipt without a shipment" : "receipts without a shipment"),
+                 overdue
+                     ? (count == 1 ? "shipment overdue" : "shipments overdue")
+                     : (count == 1 ? "receipt without a shipment" : "receipts without a shipment"),
                  t->from_mba[0] ? t->from_mba : "?", t->to_mba[0] ? t->to_mba : "?");
         const char *a = model_mba(m, t->from_mba) ? t->from_mba : NULL;
         const char *c = model_mba(m, t->to_mba) ? t->to_mba : NULL;
@@ -317,20 +319,20 @@ static bool link_on_path(const custos_info_link *k, const custos_state_model *m,
 
 /* The scoring state of one run. */
 typedef struct run {
-    bool *include;     /* evidence included in this run */
-    bool *counted;     /* included and counted (third-party rule) */
+    bool *include; /* evidence included in this run */
+    bool *counted; /* included and counted (third-party rule) */
     custos_evidence_status *status;
-    long *because;     /* corroborating / clarifying evidence, -1 */
-    double *logit;     /* per path */
-    bool *drawn;       /* per conclusion */
+    long *because; /* corroborating / clarifying evidence, -1 */
+    double *logit; /* per path */
+    bool *drawn;   /* per conclusion */
 } run;
 
 typedef struct ctx {
     const custos_state_model *m;
     const custos_apa_result *apa;
     custos_evaluation *e;
-    signed char *bear;   /* nevidence x nscores */
-    bool **looks;        /* per conclusion: paths it looks at (nscores) */
+    signed char *bear; /* nevidence x nscores */
+    bool **looks;      /* per conclusion: paths it looks at (nscores) */
 } ctx;
 
 static bool same_target(const custos_info_link *a, const custos_info_link *b)
@@ -453,9 +455,9 @@ static int conclusions(ctx *c)
         } else {
             cc->kind = k == m->nfacilities ? CUSTOS_CONCL_UNDECLARED : CUSTOS_CONCL_BROADER;
         }
-        cc->applicable = cc->kind != CUSTOS_CONCL_BROADER ||
-                         (custos_state_in_force(m, "comprehensive") &&
-                          custos_state_in_force(m, "additional-protocol"));
+        cc->applicable =
+            cc->kind != CUSTOS_CONCL_BROADER || (custos_state_in_force(m, "comprehensive") &&
+                                                 custos_state_in_force(m, "additional-protocol"));
         for (size_t j = 0; j < e->nscores; j++) {
             const custos_apa_path *p = &c->apa->paths[e->scores[j].path];
             bool on = cc->kind == CUSTOS_CONCL_BROADER, any_declared = false;
@@ -663,7 +665,7 @@ int custos_ledger_evaluate(custos_evaluation **out, custos_ledger *l, const cust
     custos_info_item **items = NULL;
     custos_mba_statistics *st = NULL;
     custos_finding *f = NULL;
-    char (*ids)[64] = NULL, (*texts)[400] = NULL;
+    char(*ids)[64] = NULL, (*texts)[400] = NULL;
     size_t n = 0, ns = 0;
     int err = custos_ledger_info_items(&items, &n, l, m->state);
     if (err >= 0)

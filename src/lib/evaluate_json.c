@@ -101,7 +101,7 @@ static json_t *evidence_json(jb *b, const custos_evaluation *e, size_t i,
         long k = find_ev(e, v->clarification_of);
         set(b, o, "clarification_of",
             chk(b, json_string(k >= 0 && !visible(e, (size_t)k, r) ? "(an item you may not see)"
-                                                                  : v->clarification_of)));
+                                                                   : v->clarification_of)));
     }
     json_t *links = chk(b, json_array());
     for (size_t k = 0; k < v->nlinks; k++) {
@@ -156,8 +156,8 @@ static json_t *build(jb *b, const custos_evaluation *e, const custos_state_model
         set(b, o, "kind", chk(b, json_string(kind_names[c->kind])));
         if (c->kind == CUSTOS_CONCL_DIVERSION)
             set(b, o, "facility", chk(b, json_string(c->facility)));
-        set(b, o, "statement", chk(b, json_string(custos_conclusion_text(text, sizeof text, c,
-                                                                         c->drawn))));
+        set(b, o, "statement",
+            chk(b, json_string(custos_conclusion_text(text, sizeof text, c, c->drawn))));
         set(b, o, "drawn", chk(b, json_boolean(c->drawn)));
         if (c->kind == CUSTOS_CONCL_BROADER)
             set(b, o, "applicable", chk(b, json_boolean(c->applicable)));
@@ -284,8 +284,8 @@ int custos_evaluation_write_json(const custos_evaluation *e, const custos_state_
         return custos_error_nomem();
     }
     sink s = {fn, ctx, CUSTOS_OK};
-    if (json_dump_callback(root, dump_cb, &s, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                                  JSON_REAL_PRECISION(12)) < 0)
+    if (json_dump_callback(root, dump_cb, &s,
+                           JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) < 0)
         err = s.err < 0 ? s.err : custos_error_nomem();
     if (err >= 0)
         err = fn(ctx, "\n", 1);

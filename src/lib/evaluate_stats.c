@@ -19,6 +19,10 @@
  * with nothing missing gives strong evidence of absence, and a real
  * diversion strong evidence of it.  The finding's LR is clamped to
  * [1e-6, 1e6] so one MBA cannot outweigh everything else without limit.
+ * It is graded A1 (weight 1): a likelihood ratio computed from the
+ * measured books under the facility's declared measurement model needs
+ * no further discount, unlike the judged ratio of an information item;
+ * the model's own uncertainty is already in Sigma.
  *
  * Periods where the covariance is degenerate (MUF_t determined by the
  * earlier ones) carry no independent information and are skipped, as in
@@ -86,8 +90,7 @@ static bool main_quantity(const custos_balances *b, const char *state, const cha
 }
 
 /* Fill s from sequence q and its test results r. */
-static int analyse(custos_mba_statistics *s, const custos_sequence *q,
-                   const custos_nrta_result *r)
+static int analyse(custos_mba_statistics *s, const custos_sequence *q, const custos_nrta_result *r)
 {
     size_t n = q->n;
     custos_cholesky c;
@@ -218,23 +221,26 @@ int custos_eval_statistics(custos_mba_statistics **out, size_t *nout, custos_led
     return CUSTOS_OK;
 }
 
-void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_finding *f,
-                                    char *id, size_t idsize, char *text, size_t textsize)
+void custos_eval_statistics_finding(const custos_mba_statistics *s, custos_finding *f, char *id,
+                                    size_t idsize, char *text, size_t textsize)
 {
     const char *what = s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "U/Th element";
     double lnlr = fmax(-LN_LR_CAP, fmin(LN_LR_CAP, s->ln_lr));
-    snprintf(id, idsize, "stats:%s:%s", s->mba, s->element == 'P' ? "Pu" : s->element == 'E' ? "U235" : "element");
+    snprintf(id, idsize, "stats:%s:%s", s->mba,
+             s->element == 'P'   ? "Pu"
+             : s->element == 'E' ? "U235"
+                                 : "element");
     snprintf(text, textsize,
-             "NRTA at MBA %s (%s, %zu periods): MUF test alarms in %zu, SITMUF %zu, Page %zu "
+             "NRTA at MBA %s (%s, %zu period%s): MUF test alarms in %zu, SITMUF %zu, Page %zu "
              "period%s%s; ln LR(1 SQ protracted : none) = %+.2f%s; PD(1 SQ, 5 %%) = %.3f",
-             s->mba, what, s->n, s->muf_alarms, s->sitmuf_alarms, s->page_alarms,
-             s->page_alarms == 1 ? "" : "s", s->gemuf_alarm ? ", GEMUF alarm" : "", s->ln_lr,
-             lnlr != s->ln_lr ? " (capped at ln 1e6)" : "", s->pd_sq);
+             s->mba, what, s->n, s->n == 1 ? "" : "s", s->muf_alarms, s->sitmuf_alarms,
+             s->page_alarms, s->page_alarms == 1 ? "" : "s", s->gemuf_alarm ? ", GEMUF alarm" : "",
+             s->ln_lr, lnlr != s->ln_lr ? " (capped at ln 1e6)" : "", s->pd_sq);
     memset(f, 0, sizeof *f);
     f->id = id;
     f->source = CUSTOS_SRC_STATISTICS;
     f->reliability = 'A';
-    f->credibility = 2;
+    f->credibility = 1;
     f->likelihood_ratio = exp(lnlr);
     f->text = text;
     f->mba = s->mba;

@@ -33,7 +33,7 @@ typedef struct msets {
     size_t n;
     double budget;
     double tol;
-    double *suffix;     /* suffix[i] = sum of c[i..n) */
+    double *suffix; /* suffix[i] = sum of c[i..n) */
     uint64_t *out;
     size_t count, cap, max;
     uint64_t visits;
@@ -57,9 +57,8 @@ static void rec(msets *s, size_t i, uint64_t mask, double sum)
             if (!(mask >> j & 1u) && sum + s->c[j] <= s->budget + s->tol)
                 return; /* j still fits: not maximal */
         if (s->count == s->max) {
-            s->err = custos_error_set(CUSTOS_ETOOBIG,
-                                      "more than %zu maximal activity sets within the budget",
-                                      s->max);
+            s->err = custos_error_set(
+                CUSTOS_ETOOBIG, "more than %zu maximal activity sets within the budget", s->max);
             return;
         }
         if (s->count == s->cap) {
@@ -255,8 +254,8 @@ int custos_game_build(custos_game **out, const custos_state_model *m, const cust
     if (err < 0)
         goto done;
     if (g->npaths == 0) {
-        err = custos_error_set(CUSTOS_EINVAL, "State %s has no feasible acquisition path",
-                               m->state);
+        err =
+            custos_error_set(CUSTOS_EINVAL, "State %s has no feasible acquisition path", m->state);
         goto done;
     }
     double l1 = INFINITY;

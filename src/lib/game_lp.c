@@ -39,13 +39,13 @@ static void on_glpk_error(void *info)
 
 /* One linear programme, laid out before GLPK is entered. */
 typedef struct lpdata {
-    size_t nz, nc;      /* strategy variables, best-response constraints */
+    size_t nz, nc; /* strategy variables, best-response constraints */
     bool maximise;
-    int *ia, *ja;       /* 1-based triplets, k of them */
+    int *ia, *ja; /* 1-based triplets, k of them */
     double *ar;
     size_t k;
-    double *z;          /* out: the strategy */
-    double val;         /* out: the value */
+    double *z;  /* out: the strategy */
+    double val; /* out: the value */
     hook_ctx h;
 } lpdata;
 
@@ -159,8 +159,8 @@ int custos_game_zero_sum(double *x, double *y, double *value, const double *A, s
         return err;
     /* Strong duality: the two values agree; a gap means a solver fault. */
     if (fabs(v1 - v2) > 1e-7 * fmax(1, fabs(v1)))
-        return custos_error_set(CUSTOS_EDOMAIN, "zero-sum game: primal %g and dual %g disagree",
-                                v1, v2);
+        return custos_error_set(CUSTOS_EDOMAIN, "zero-sum game: primal %g and dual %g disagree", v1,
+                                v2);
     *value = (v1 + v2) / 2;
     return CUSTOS_OK;
 }

@@ -38,7 +38,7 @@ void custos_equilibrium_dispose(custos_equilibrium *e)
 typedef struct tableau {
     size_t rows, cols; /* cols = m + n + 1 (rhs last) */
     double *t;
-    size_t *basis;     /* label of each row's basic variable */
+    size_t *basis;      /* label of each row's basic variable */
     size_t first_slack; /* initial basis: labels first_slack .. + rows */
 } tableau;
 

@@ -15,17 +15,19 @@
 #include <string.h>
 
 #include "chart_graph.h"
+#include "custos/agreement.h"
 #include "custos/balance.h"
 #include "custos/chart.h"
-#include "custos/stats.h"
 #include "custos/ledger.h"
 #include "custos/report_html.h"
+#include "custos/stats.h"
 #include "stateint.h"
 
 #define HTML_MAX (64u << 20)
 
 typedef struct page {
     custos_buf b;
+    custos_ledger *l; /* may be NULL */
     int err;
     const custos_evaluation *e;
     const custos_state_model *m;
@@ -56,8 +58,8 @@ static void putf(page *p, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         if (p->err >= 0)
-            p->err = custos_error_set(CUSTOS_ETOOBIG, "HTML fragment longer than %zu bytes",
-                                      sizeof tmp);
+            p->err =
+                custos_error_set(CUSTOS_ETOOBIG, "HTML fragment longer than %zu bytes", sizeof tmp);
         return;
     }
     put(p, tmp);
@@ -85,21 +87,23 @@ static const char *const css =
     ".meta{color:#475569;font-size:12px}"
     "table{border-collapse:collapse;margin:6px 0 10px;font-size:12.5px}"
     "th,td{border:1px solid #cbd5e1;padding:3px 7px;text-align:left;vertical-align:top}"
-    "th{background:#f1f5f9}td.id{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f1f5f9}td.id{white-space:nowrap}td.num{text-align:right;font-variant-numeric:"
+    "tabular-nums}"
     ".ok{background:#dcfce7;color:#14532d;font-weight:bold}"
     ".bad{background:#fee2e2;color:#7f1d1d;font-weight:bold}"
     ".na{background:#e2e8f0;color:#334155;font-weight:bold}"
     ".muted{color:#64748b}.warn{color:#9a3412;font-weight:bold}"
     "ul.ev{margin:2px 0 2px 18px;padding:0}"
     "svg{border:1px solid #e2e8f0;background:#fff}"
+    ".charts{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}"
     "@media print{body{margin:10mm}}";
 
 static const char *const rel_words[6] = {"completely reliable", "usually reliable",
                                          "fairly reliable",     "not usually reliable",
                                          "unreliable",          "reliability cannot be judged"};
-static const char *const cred_words[6] = {"confirmed by other sources", "probably true",
-                                          "possibly true",              "doubtful",
-                                          "improbable",                 "truth cannot be judged"};
+static const char *const cred_words[6] = {
+    "confirmed by other sources", "probably true", "possibly true", "doubtful", "improbable",
+    "truth cannot be judged"};
 
 static void path_steps(page *p, const custos_apa_path *ap)
 {
@@ -146,8 +150,7 @@ static void header(page *p)
     size_t hidden = 0;
     for (size_t i = 0; i < p->e->nevidence; i++)
         hidden += !visible(p, i);
-    putf(p, ". Evidence: %zu pieces, %zu not shown to this reader.</p>\n", p->e->nevidence,
-         hidden);
+    putf(p, ". Evidence: %zu pieces, %zu not shown to this reader.</p>\n", p->e->nevidence, hidden);
 }
 
 static void conclusions(page *p)
@@ -159,8 +162,13 @@ static void conclusions(page *p)
         const custos_conclusion *c = &e->conclusions[k];
         char text[256];
         bool na = c->kind == CUSTOS_CONCL_BROADER && !c->applicable;
-        putf(p, "<tr><td class=\"%s\">%s</td><td>", na ? "na" : c->drawn ? "ok" : "bad",
-             na ? "not applicable" : c->drawn ? "holds" : "indication");
+        putf(p, "<tr><td class=\"%s\">%s</td><td>",
+             na         ? "na"
+             : c->drawn ? "ok"
+                        : "bad",
+             na         ? "not applicable"
+             : c->drawn ? "holds"
+                        : "indication");
         esc(p, custos_conclusion_text(text, sizeof text, c, c->drawn));
         putf(p, "</td><td class=\"num\">%zu</td><td>", c->npaths);
         if (c->strongest >= 0)
@@ -214,6 +222,55 @@ static void conclusions(page *p)
     put(p, "</table>\n");
 }
 
+/* The commitments of the agreements stored in the ledger (custos/
+ * agreement.h), evaluated from the books: status, deciding value against
+ * its bound, and why. */
+static void commitments(page *p, custos_ledger *l)
+{
+    if (!l)
+        return;
+    custos_commitment_statuses *st = NULL;
+    int err = custos_agreements_evaluate(&st, l, NULL);
+    put(p, "<h3>Commitments of the agreements stored in the ledger</h3>\n");
+    if (err == CUSTOS_ENOMEM || err == CUSTOS_ESTORAGE) {
+        p->err = err;
+        return;
+    }
+    if (err < 0) {
+        put(p, "<p class=\"warn\">");
+        esc(p, custos_last_error());
+        put(p, "</p>\n");
+        return;
+    }
+    if (st->n == 0) {
+        put(p, "<p class=\"muted\">No agreement is stored (custos agreement add).</p>\n");
+        custos_commitment_statuses_free(st);
+        return;
+    }
+    put(p, "<table>\n<tr><th>agreement</th><th>commitment</th><th>status</th><th>value</th>"
+           "<th>bound</th><th>margin</th><th>why</th></tr>\n");
+    for (size_t i = 0; i < st->n; i++) {
+        const custos_commitment_status *c = &st->items[i];
+        put(p, "<tr><td>");
+        esc(p, c->agreement);
+        put(p, "</td><td>");
+        esc(p, c->title[0] ? c->title : c->id);
+        putf(p,
+             "</td><td class=\"%s\">%s</td><td class=\"num\">%.6g</td><td class=\"num\">%.6g"
+             "</td><td class=\"num\">%.6g</td><td>",
+             c->state == CUSTOS_COMMITMENT_MET       ? "ok"
+             : c->state == CUSTOS_COMMITMENT_AT_RISK ? "na"
+                                                     : "bad",
+             custos_commitment_state_name(c->state), c->value, c->bound, c->margin);
+        esc(p, c->unit);
+        put(p, ": ");
+        esc(p, c->reason);
+        put(p, "</td></tr>\n");
+    }
+    put(p, "</table>\n");
+    custos_commitment_statuses_free(st);
+}
+
 static void factors(page *p)
 {
     static const char *const names[6] = {
@@ -238,7 +295,10 @@ static void factors(page *p)
         esc(p, a->reference);
         put(p, "</td></tr>\n");
     }
-    put(p, "</table>\n<p class=\"meta\">The six factors of GOV/2014/41 shape the safeguards "
+    put(p, "</table>\n");
+    commitments(p, p->l);
+    put(p, "<h3>State-specific factors</h3>\n<p class=\"meta\">The six factors of GOV/2014/41 "
+           "shape the safeguards "
            "approach; they are never a score of the State.</p>\n<table>\n<tr><th>#</th><th>"
            "factor</th><th>value</th><th>date</th><th>sources</th></tr>\n");
     for (size_t i = 0; i < m->nfactors; i++) {
@@ -278,7 +338,7 @@ static void chart_muf(page *p, const custos_mba_statistics *s, const char *unit,
     double *lo2 = custos_calloc(n, sizeof *lo2), *hi2 = custos_calloc(n, sizeof *hi2);
     double *lo3 = custos_calloc(n, sizeof *lo3), *hi3 = custos_calloc(n, sizeof *hi3);
     int err = x && y && lo2 && hi2 && lo3 && hi3 ? custos_chart_new(&c, CUSTOS_CHART_XY)
-                                                  : custos_error_nomem();
+                                                 : custos_error_nomem();
     char buf[160];
     bool dates = n > 0 && s->end[0] != 0;
     for (size_t t = 0; t < n; t++) {
@@ -293,11 +353,13 @@ static void chart_muf(page *p, const custos_mba_statistics *s, const char *unit,
     if (err >= 0)
         err = custos_chart_set_id(c, buf);
     snprintf(buf, sizeof buf, "MUF, %s/%s, %s", p->m->state, s->mba,
-             s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "element");
+             s->element == 'P'   ? "Pu"
+             : s->element == 'E' ? "U-235"
+                                 : "element");
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 300);
+        err = custos_chart_set_size(c, 560, 280);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
                                       "balance period end", CUSTOS_VALUE_PLAIN);
@@ -341,7 +403,7 @@ static void chart_cusum(page *p, const custos_mba_statistics *s)
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 260);
+        err = custos_chart_set_size(c, 560, 280);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
                                       "balance period end", CUSTOS_VALUE_PLAIN);
@@ -377,8 +439,19 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
         live += s->w[t] != 0;
     double zp = custos_normal_quantile(pow(0.95, 1.0 / (double)(live ? live : 1)));
     double z = custos_normal_quantile(0.95);
+    /* Up to 2 SQ, or less when both tests reach certainty well before:
+     * three times the amount the likelihood-ratio test detects with 95 %
+     * (|w| f = 2 z), but never less than half of what SITMUF needs. */
+    double span = 2;
+    if (s->signal > 0)
+        span = fmin(2, fmax(3 * 2 * z / s->signal, 0.1));
+    double wmax = 0;
+    for (size_t t = 0; t < s->n; t++)
+        wmax = fmax(wmax, s->w[t]);
+    if (wmax > 0)
+        span = fmin(2, fmax(span, 2 * (zp + z) / wmax / (double)(live ? live : 1)));
     for (int i = 0; i < NPT; i++) {
-        double frac = 2.0 * i / (NPT - 1); /* 0 .. 2 SQ */
+        double frac = span * i / (NPT - 1);
         x[i] = frac * s->sq_grams * scale;
         np[i] = custos_normal_cdf(frac * s->signal - z);
         double miss = 1;
@@ -397,8 +470,9 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
     if (err >= 0)
         err = custos_chart_set_title(c, buf);
     if (err >= 0)
-        err = custos_chart_set_size(c, 620, 260);
-    snprintf(buf, sizeof buf, "amount diverted over the %zu periods (%s)", s->n, unit);
+        err = custos_chart_set_size(c, 560, 280);
+    snprintf(buf, sizeof buf, "amount diverted over the %zu period%s (%s)", s->n,
+             s->n == 1 ? "" : "s", unit);
     if (err >= 0)
         err = custos_chart_set_x_axis(c, CUSTOS_AXIS_NUMBER, buf, CUSTOS_VALUE_PLAIN);
     if (err >= 0)
@@ -411,7 +485,7 @@ static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, 
     if (err >= 0)
         err = custos_chart_add_series(c, "SITMUF test (5 % over the campaign)", x, sit, NPT,
                                       CUSTOS_SERIES_LINE | CUSTOS_SERIES_DASHED);
-    if (err >= 0)
+    if (err >= 0 && span >= 1)
         err = custos_chart_add_vline(c, "1 SQ", s->sq_grams * scale, CUSTOS_LINE_REFERENCE);
     put_chart(p, c, err);
 }
@@ -434,10 +508,12 @@ static void mbas(page *p, custos_ledger *l)
                  "</td><td>%s</td><td class=\"num\">%zu</td><td class=\"num%s\">%zu / %zu / %zu"
                  "</td><td class=\"%s\">%s</td><td class=\"num\">%+.2f</td><td class=\"num\">"
                  "%.3f</td></tr>\n",
-                 s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "element", s->n,
-                 s->page_alarms ? " bad" : "", s->muf_alarms, s->sitmuf_alarms, s->page_alarms,
-                 s->gemuf_alarm ? "bad" : "", s->gemuf_alarm ? "alarm" : "no alarm", s->ln_lr,
-                 s->pd_sq);
+                 s->element == 'P'   ? "Pu"
+                 : s->element == 'E' ? "U-235"
+                                     : "element",
+                 s->n, s->page_alarms ? " bad" : "", s->muf_alarms, s->sitmuf_alarms,
+                 s->page_alarms, s->gemuf_alarm ? "bad" : "", s->gemuf_alarm ? "alarm" : "no alarm",
+                 s->ln_lr, s->pd_sq);
         }
         put(p, "</table>\n<p class=\"meta\">Per period alarms at 5 %; Page's decision interval "
                "chosen for 5 % over the campaign. ln LR: the whole sequence, 1 SQ diverted "
@@ -451,11 +527,18 @@ static void mbas(page *p, custos_ledger *l)
         double scale = pu || s->element == 'E' ? 1e-3 : 1e-6;
         put(p, "<h3>MBA ");
         esc(p, s->mba);
-        putf(p, ": %s</h3>\n", pu ? "Pu" : s->element == 'E' ? "U-235 in enriched U" : "element");
-        chart_muf(p, s, unit, scale);
-        if (s->n > 1)
+        putf(p, ": %s, %zu balance period%s</h3>\n",
+             pu                  ? "Pu"
+             : s->element == 'E' ? "U-235 in enriched U"
+                                 : "element",
+             s->n, s->n == 1 ? "" : "s");
+        put(p, "<div class=\"charts\">\n");
+        if (s->n > 1) {
+            chart_muf(p, s, unit, scale);
             chart_cusum(p, s);
+        }
         chart_pd(p, s, unit, scale);
+        put(p, "</div>\n");
     }
     if (!l)
         return;
@@ -501,11 +584,14 @@ static void mbas(page *p, custos_ledger *l)
                 put(p, "</h3>\n<p class=\"muted\">No closed balance period.</p>\n");
                 continue;
             }
-            putf(p, " (facility %s): MUF of %s, grams; no statistics (entries without a "
-                    "measurement model)</h3>\n<table>\n<tr><th>period</th><th>PB</th><th>BA</th>"
-                    "<th>PE</th><th>MUF</th><th>MBR</th></tr>\n",
+            putf(p,
+                 " (facility %s): MUF of %s, grams; no statistics (entries without a "
+                 "measurement model)</h3>\n<table>\n<tr><th>period</th><th>PB</th><th>BA</th>"
+                 "<th>PE</th><th>MUF</th><th>MBR</th></tr>\n",
                  m->facilities[f].code,
-                 cat == 'P' ? "Pu" : cat == 'E' ? "U-235 (enriched U)" : "the element");
+                 cat == 'P'   ? "Pu"
+                 : cat == 'E' ? "U-235 (enriched U)"
+                              : "the element");
             for (size_t i = 0; i < bal->n; i++) {
                 const custos_balance *b = &bal->items[i];
                 if (strcmp(b->mba, mba) || strcmp(b->state, m->state) || b->element != cat ||
@@ -570,9 +656,10 @@ static void paths(page *p)
         height = 1400;
     if (p->err >= 0)
         p->err = custos_chart_graph_svg(&p->b, m, g, cls, width, height);
-    putf(p, "<p class=\"meta\">%zu paths to weapon-usable metal examined, %zu feasible (at "
-            "least 1 SQ at the end). Ranked weakest first: lowest detection probability P, then "
-            "shortest time, then lowest difficulty.%s</p>\n",
+    putf(p,
+         "<p class=\"meta\">%zu paths to weapon-usable metal examined, %zu feasible (at "
+         "least 1 SQ at the end). Ranked weakest first: lowest detection probability P, then "
+         "shortest time, then lowest difficulty.%s</p>\n",
          p->apa->examined, p->apa->feasible,
          p->apa->truncated ? " The search stopped at its path limit." : "");
     put(p, "<table>\n<tr><th>rank</th><th>path</th><th>P detect</th><th>P timely</th>"
@@ -634,10 +721,10 @@ static void evidence(page *p)
         }
         if (v->classification[0])
             putf(p, "<br><span class=\"muted\">%s</span>", v->classification);
-        putf(p, "</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
-                "</td><td class=\"num\">%.3f</td><td%s>%s",
-             rel_words[ri], cred_words[ci], v->reliability,
-             v->credibility, v->weight, v->ln_lr,
+        putf(p,
+             "</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
+             "</td><td class=\"num\">%.3f</td><td%s>%s",
+             rel_words[ri], cred_words[ci], v->reliability, v->credibility, v->weight, v->ln_lr,
              v->status == CUSTOS_EV_UNCORROBORATED ? " class=\"warn\"" : "", st[v->status]);
         if (v->because[0]) {
             long k = find_ev(e, v->because);
@@ -669,8 +756,9 @@ static void evidence(page *p)
         put(p, "</td></tr>\n");
     }
     if (hidden)
-        putf(p, "<tr><td colspan=\"9\" class=\"muted\">%zu piece%s of evidence in compartments "
-                "this reader does not hold: counted in every score, not shown.</td></tr>\n",
+        putf(p,
+             "<tr><td colspan=\"9\" class=\"muted\">%zu piece%s of evidence in compartments "
+             "this reader does not hold: counted in every score, not shown.</td></tr>\n",
              hidden, hidden == 1 ? "" : "s");
     put(p, "</table>\n");
 }
@@ -713,8 +801,9 @@ static void audit(page *p)
         put(p, "</td></tr>\n");
     }
     if (hidden_total)
-        putf(p, "<tr><td class=\"muted\">%zu item%s you may not see, one at a time</td><td>%zu "
-                "of them change%s a conclusion</td></tr>\n",
+        putf(p,
+             "<tr><td class=\"muted\">%zu item%s you may not see, one at a time</td><td>%zu "
+             "of them change%s a conclusion</td></tr>\n",
              hidden_total, hidden_total == 1 ? "" : "s", hidden_changing,
              hidden_changing == 1 ? "s" : "");
     put(p, "</table>\n");
@@ -727,6 +816,7 @@ int custos_report_html_write(custos_ledger *l, const custos_evaluation *e,
     page p;
     memset(&p, 0, sizeof p);
     custos_buf_init(&p.b, HTML_MAX);
+    p.l = l;
     p.e = e;
     p.m = m;
     p.apa = apa;

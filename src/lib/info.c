@@ -126,10 +126,22 @@ static void parse_links(jctx *p, custos_info_item *it, json_t *root, bool *nomem
 int custos_info_parse(custos_info_item **out, const char *source, const char *json, size_t len,
                       custos_diags *d)
 {
-    static const char *const keys[] = {
-        "id",          "state",          "title",     "summary",        "source_class",
-        "reliability", "credibility",    "classification", "originator", "compartment",
-        "date",        "content_hash",   "likelihood_ratio", "clarification_of", "links", NULL};
+    static const char *const keys[] = {"id",
+                                       "state",
+                                       "title",
+                                       "summary",
+                                       "source_class",
+                                       "reliability",
+                                       "credibility",
+                                       "classification",
+                                       "originator",
+                                       "compartment",
+                                       "date",
+                                       "content_hash",
+                                       "likelihood_ratio",
+                                       "clarification_of",
+                                       "links",
+                                       NULL};
     *out = NULL;
     jctx p = {source ? source : "", json, len, d, 0, 0};
     if (len > (size_t)CUSTOS_MAX_JSON_FILE)
@@ -154,10 +166,10 @@ int custos_info_parse(custos_info_item **out, const char *source, const char *js
     custos_jkeys(&p, root, "$", keys);
     if (custos_jstr(&p, root, "$", "id", true, it->id, sizeof it->id, 1) &&
         !custos_state_id_ok(it->id))
-        custos_jerr(&p, "$.id", "needs 1-63 of A-Z a-z 0-9 _ . : - starting with a letter or digit");
+        custos_jerr(&p, "$.id",
+                    "needs 1-63 of A-Z a-z 0-9 _ . : - starting with a letter or digit");
     if (custos_jstr(&p, root, "$", "state", true, it->state, sizeof it->state, 2) &&
-        !(it->state[0] >= 'A' && it->state[0] <= 'Z' && it->state[1] >= 'A' &&
-          it->state[1] <= 'Z'))
+        !(it->state[0] >= 'A' && it->state[0] <= 'Z' && it->state[1] >= 'A' && it->state[1] <= 'Z'))
         custos_jerr(&p, "$.state", "needs a 2-letter State code");
     custos_jdup(&p, root, "$", "title", true, &it->title, 300, &nomem);
     custos_jdup(&p, root, "$", "summary", false, &it->summary, 4000, &nomem);
@@ -195,7 +207,7 @@ int custos_info_parse(custos_info_item **out, const char *source, const char *js
         it->classification != CUSTOS_CLASS_THIRD_PARTY_RESTRICTED)
         custos_jerr(&p, "$.classification",
                     "a third-party item is third-party-restricted (its originator decides)");
-    const char *dflt = it->classification == CUSTOS_CLASS_PUBLIC                  ? ""
+    const char *dflt = it->classification == CUSTOS_CLASS_PUBLIC                    ? ""
                        : it->classification == CUSTOS_CLASS_SAFEGUARDS_CONFIDENTIAL ? "safeguards"
                                                                                     : "third-party";
     custos_strlcpy(it->compartment, dflt, sizeof it->compartment);
@@ -210,12 +222,12 @@ int custos_info_parse(custos_info_item **out, const char *source, const char *js
     custos_jdate(&p, root, "$", "date", true, &it->date);
     if (custos_jstr(&p, root, "$", "content_hash", true, it->hash, sizeof it->hash, 1)) {
         const char *colon = strchr(it->hash, ':');
-        bool ok = colon && ((colon - it->hash == 6 && !strncmp(it->hash, "sha256", 6) &&
-                             hex_ok(colon + 1, 64)) ||
-                            (colon - it->hash == 6 && !strncmp(it->hash, "sha512", 6) &&
-                             hex_ok(colon + 1, 128)) ||
-                            (colon - it->hash == 11 && !strncmp(it->hash, "blake2b-256", 11) &&
-                             hex_ok(colon + 1, 64)));
+        bool ok =
+            colon &&
+            ((colon - it->hash == 6 && !strncmp(it->hash, "sha256", 6) && hex_ok(colon + 1, 64)) ||
+             (colon - it->hash == 6 && !strncmp(it->hash, "sha512", 6) && hex_ok(colon + 1, 128)) ||
+             (colon - it->hash == 11 && !strncmp(it->hash, "blake2b-256", 11) &&
+              hex_ok(colon + 1, 64)));
         if (!ok)
             custos_jerr(&p, "$.content_hash",
                         "needs sha256:HEX64, sha512:HEX128 or blake2b-256:HEX64 (lower-case hex)");
@@ -322,8 +334,8 @@ int custos_ledger_info_add(custos_ledger *l, const char *source, const char *jso
                                "%s: information item %s of %s is already stored (items are "
                                "append-only; store a correction as a new item)",
                                p.source, it->id, it->state);
-        custos_diags_add(d, CUSTOS_SEV_ERROR, p.source, custos_json_path_line(json, len, "$.id"),
-                         0, 0, "$.id: item %s of %s is already stored", it->id, it->state);
+        custos_diags_add(d, CUSTOS_SEV_ERROR, p.source, custos_json_path_line(json, len, "$.id"), 0,
+                         0, "$.id: item %s of %s is already stored", it->id, it->state);
         goto done;
     }
     if (err != CUSTOS_ENOTFOUND)

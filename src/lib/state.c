@@ -105,7 +105,7 @@ void custos_eval_params_default(custos_eval_params *p)
      * it.  A documented, changeable table (docs/internals/state-level.md). */
     static const double lr[CUSTOS_NSOURCE] = {5, 20, 3, 5, 4, 10, 10, 10};
     p->threshold = 0.5;
-    p->prior = 0.01;
+    p->prior = 0.05;
     p->difficulty_weight = 0.5;
     p->time_weight = 1.0;
     p->time_ref_days = 365;
@@ -187,8 +187,7 @@ typedef struct sp {
 } sp;
 
 /* An array field: NULL when absent (and not required) or not an array. */
-static json_t *array(sp *p, json_t *o, const char *path, const char *key, bool required,
-                     size_t max)
+static json_t *array(sp *p, json_t *o, const char *path, const char *key, bool required, size_t max)
 {
     char fp[256];
     json_t *v = json_object_get(o, key);
@@ -356,8 +355,8 @@ static void parse_factors(sp *p, custos_state_model *m, json_t *root)
 
 static void parse_nodes(sp *p, custos_state_model *m, json_t *root)
 {
-    static const char *const keys[] = {"id", "name", "material", "end", "assumed_kg", "stock",
-                                       NULL};
+    static const char *const keys[] = {"id",         "name",  "material", "end",
+                                       "assumed_kg", "stock", NULL};
     static const char *const skeys[] = {"mba", "material", NULL};
     json_t *a = array(p, root, "$", "nodes", true, CUSTOS_STATE_MAX_NODES);
     if (!a || !(m->nodes = alloc_array(p, json_array_size(a), sizeof *m->nodes)))
@@ -442,10 +441,26 @@ static void parse_measures(sp *p, custos_state_edge *e, json_t *o, const char *p
 
 static void parse_edges(sp *p, custos_state_model *m, json_t *root)
 {
-    static const char *const keys[] = {
-        "id",   "name",  "from",   "to",   "activity", "type",      "declared",
-        "facility", "mba", "weight", "duration_days", "difficulty", "yield", "throughput_kg_per_day",
-        "beta", "alpha", "cost",   "plants", "measures", NULL};
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "from",
+                                       "to",
+                                       "activity",
+                                       "type",
+                                       "declared",
+                                       "facility",
+                                       "mba",
+                                       "weight",
+                                       "duration_days",
+                                       "difficulty",
+                                       "yield",
+                                       "throughput_kg_per_day",
+                                       "beta",
+                                       "alpha",
+                                       "cost",
+                                       "plants",
+                                       "measures",
+                                       NULL};
     json_t *a = array(p, root, "$", "edges", true, CUSTOS_STATE_MAX_EDGES);
     if (!a || !(m->edges = alloc_array(p, json_array_size(a), sizeof *m->edges)))
         return;
@@ -550,9 +565,9 @@ static void parse_edges(sp *p, custos_state_model *m, json_t *root)
 
 static void parse_params(sp *p, custos_state_model *m, json_t *root)
 {
-    static const char *const ekeys[] = {"threshold",     "prior",       "difficulty_weight",
-                                        "time_weight",   "time_ref_days", "reliability",
-                                        "credibility",   "likelihood_ratios", NULL};
+    static const char *const ekeys[] = {
+        "threshold",   "prior",       "difficulty_weight", "time_weight", "time_ref_days",
+        "reliability", "credibility", "likelihood_ratios", NULL};
     static const char *const gkeys[] = {"a", "b", "c", "e", "f", NULL};
     custos_eval_params_default(&m->eval);
     custos_game_params_default(&m->game);
@@ -564,7 +579,8 @@ static void parse_params(sp *p, custos_state_model *m, json_t *root)
         custos_jkeys(&p->j, ev, path, ekeys);
         custos_jnum(&p->j, ev, path, "threshold", false, &m->eval.threshold, 1e-6, 1 - 1e-6);
         custos_jnum(&p->j, ev, path, "prior", false, &m->eval.prior, 1e-9, 1 - 1e-9);
-        custos_jnum(&p->j, ev, path, "difficulty_weight", false, &m->eval.difficulty_weight, 0, 100);
+        custos_jnum(&p->j, ev, path, "difficulty_weight", false, &m->eval.difficulty_weight, 0,
+                    100);
         custos_jnum(&p->j, ev, path, "time_weight", false, &m->eval.time_weight, 0, 100);
         custos_jnum(&p->j, ev, path, "time_ref_days", false, &m->eval.time_ref_days, 1, 36500);
         static const char *const rel_keys[6] = {"A", "B", "C", "D", "E", "F"};
@@ -597,7 +613,8 @@ static void parse_params(sp *p, custos_state_model *m, json_t *root)
         } else if (lr) {
             const char *key;
             json_t *v;
-            json_object_foreach(lr, key, v) {
+            json_object_foreach(lr, key, v)
+            {
                 int c = custos_source_class_parse(key);
                 char lp[128];
                 snprintf(lp, sizeof lp, "$.evaluation.likelihood_ratios.%.40s", key);
@@ -627,10 +644,9 @@ static void parse_params(sp *p, custos_state_model *m, json_t *root)
 int custos_state_parse(custos_state_model **out, const char *source, const char *json, size_t len,
                        custos_diags *d)
 {
-    static const char *const keys[] = {"state",      "name",           "agreements", "facilities",
-                                       "factors",    "budget_person_days", "detection_goal",
-                                       "nodes",      "edges",          "evaluation", "game",
-                                       NULL};
+    static const char *const keys[] = {
+        "state",          "name",  "agreements", "facilities", "factors", "budget_person_days",
+        "detection_goal", "nodes", "edges",      "evaluation", "game",    NULL};
     *out = NULL;
     sp p;
     memset(&p, 0, sizeof p);
@@ -736,8 +752,9 @@ static int check_registry(custos_ledger *l, const custos_state_model *m, const c
             if (!strcmp(f[k]->state, m->state) && !strcmp(f[k]->code, sf->code))
                 rf = f[k];
         if (!rf) {
-            custos_jerr(&j, path, "facility %s/%s is not registered in the ledger "
-                                  "(custos facility add)",
+            custos_jerr(&j, path,
+                        "facility %s/%s is not registered in the ledger "
+                        "(custos facility add)",
                         m->state, sf->code);
             continue;
         }
@@ -746,8 +763,8 @@ static int check_registry(custos_ledger *l, const custos_state_model *m, const c
             for (size_t k = 0; k < rf->nmbas; k++)
                 found |= !strcmp(rf->mbas[k].code, sf->mbas[b]);
             if (!found)
-                custos_jerr(&j, path, "MBA %s is not an MBA of registered facility %s",
-                            sf->mbas[b], sf->code);
+                custos_jerr(&j, path, "MBA %s is not an MBA of registered facility %s", sf->mbas[b],
+                            sf->code);
         }
     }
     for (size_t i = 0; i < m->nnodes; i++)

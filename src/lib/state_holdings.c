@@ -27,7 +27,9 @@ static void add_entry(custos_holding *h, const custos_entry *e, const char *code
             char cat = custos_book_category(e, 600);
             char tmp[3] = {code[0], code[1], '\0'};
             sign = custos_change_code_kind(code) == CUSTOS_CHANGE_CATEGORY
-                       ? (cat == tmp[0] ? -1 : cat == tmp[1] ? 1 : 0)
+                       ? (cat == tmp[0]   ? -1
+                          : cat == tmp[1] ? 1
+                                          : 0)
                        : custos_change_sign(code, 630);
         }
         if (!sign)

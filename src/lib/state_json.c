@@ -208,7 +208,8 @@ void custos_jkeys(jctx *p, json_t *o, const char *path, const char *const *known
 {
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         bool found = false;
         for (const char *const *k = known; *k && !found; k++)
             found = !strcmp(key, *k);
@@ -217,8 +218,8 @@ void custos_jkeys(jctx *p, json_t *o, const char *path, const char *const *known
     }
 }
 
-static json_t *field(jctx *p, json_t *o, const char *path, const char *key, bool required,
-                     char *fp, size_t fsize)
+static json_t *field(jctx *p, json_t *o, const char *path, const char *key, bool required, char *fp,
+                     size_t fsize)
 {
     custos_jpath(fp, fsize, path, key);
     json_t *v = json_object_get(o, key);
@@ -267,8 +268,8 @@ bool custos_jdup(jctx *p, json_t *o, const char *path, const char *key, bool req
     return true;
 }
 
-bool custos_jnum(jctx *p, json_t *o, const char *path, const char *key, bool required,
-                 double *out, double min, double max)
+bool custos_jnum(jctx *p, json_t *o, const char *path, const char *key, bool required, double *out,
+                 double min, double max)
 {
     char fp[256];
     json_t *v = field(p, o, path, key, required, fp, sizeof fp);

@@ -20,12 +20,12 @@
 #include "internal.h"
 
 typedef struct jctx {
-    const char *source;   /* file name for messages, never NULL */
-    const char *text;     /* the JSON text, for line numbers */
+    const char *source; /* file name for messages, never NULL */
+    const char *text;   /* the JSON text, for line numbers */
     size_t len;
-    custos_diags *d;      /* may be NULL */
-    int errors;           /* problems found */
-    int located;          /* errors given a line so far (bounded work) */
+    custos_diags *d; /* may be NULL */
+    int errors;      /* problems found */
+    int located;     /* errors given a line so far (bounded work) */
 } jctx;
 
 /* Report a problem at JSON path (e.g. "$.edges[2].beta"). */
@@ -46,17 +46,16 @@ void custos_jkeys(jctx *p, json_t *o, const char *path, const char *const *known
 /* Field readers.  Each reads o[key] at path "path.key".  When the key is
  * absent: an error if required, otherwise *out keeps its value and false
  * is returned.  True when a valid value was stored. */
-bool custos_jstr(jctx *p, json_t *o, const char *path, const char *key, bool required,
-                 char *out, size_t size, size_t minlen);
+bool custos_jstr(jctx *p, json_t *o, const char *path, const char *key, bool required, char *out,
+                 size_t size, size_t minlen);
 /* An owned copy (custos_free) into *out; *nomem set on allocation failure. */
 bool custos_jdup(jctx *p, json_t *o, const char *path, const char *key, bool required, char **out,
                  size_t maxlen, bool *nomem);
-bool custos_jnum(jctx *p, json_t *o, const char *path, const char *key, bool required,
-                 double *out, double min, double max);
+bool custos_jnum(jctx *p, json_t *o, const char *path, const char *key, bool required, double *out,
+                 double min, double max);
 bool custos_jint(jctx *p, json_t *o, const char *path, const char *key, bool required, int *out,
                  int min, int max);
-bool custos_jbool(jctx *p, json_t *o, const char *path, const char *key, bool required,
-                  bool *out);
+bool custos_jbool(jctx *p, json_t *o, const char *path, const char *key, bool required, bool *out);
 /* A calendar date "YYYY-MM-DD". */
 bool custos_jdate(jctx *p, json_t *o, const char *path, const char *key, bool required,
                   custos_date *out);
@@ -78,13 +77,12 @@ double custos_expit(double x);
 struct custos_ledger;
 struct custos_mba_statistics;
 struct custos_finding;
-int custos_eval_statistics(struct custos_mba_statistics **out, size_t *n,
-                           struct custos_ledger *l, const custos_state_model *m);
+int custos_eval_statistics(struct custos_mba_statistics **out, size_t *n, struct custos_ledger *l,
+                           const custos_state_model *m);
 void custos_mba_statistics_dispose(struct custos_mba_statistics *s);
 /* The finding of one MBA's statistics; id and text are the caller's
  * buffers the finding points into. */
-void custos_eval_statistics_finding(const struct custos_mba_statistics *s,
-                                    struct custos_finding *f, char *id, size_t idsize,
-                                    char *text, size_t textsize);
+void custos_eval_statistics_finding(const struct custos_mba_statistics *s, struct custos_finding *f,
+                                    char *id, size_t idsize, char *text, size_t textsize);
 
 #endif

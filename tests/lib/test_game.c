@@ -16,10 +16,10 @@
  *    {6,9} (and {9}, {10} are not maximal: 5 still fits; {6, 9} = 15
  *    fits exactly).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -100,9 +100,10 @@ static void test_battle(void **state)
     for (size_t k = 0; k < 4; k++) {
         custos_equilibrium e;
         assert_int_equal(custos_game_lemke_howson(&e, &deg, A, B, 2, 2, k), CUSTOS_OK);
-        bool pure = (e.x[0] > 1 - EPS && e.y[0] > 1 - EPS) || (e.x[1] > 1 - EPS && e.y[1] > 1 - EPS);
-        bool mixed = e.x[0] > 0.6 - EPS && e.x[0] < 0.6 + EPS && e.y[0] > 0.4 - EPS &&
-                     e.y[0] < 0.4 + EPS;
+        bool pure =
+            (e.x[0] > 1 - EPS && e.y[0] > 1 - EPS) || (e.x[1] > 1 - EPS && e.y[1] > 1 - EPS);
+        bool mixed =
+            e.x[0] > 0.6 - EPS && e.x[0] < 0.6 + EPS && e.y[0] > 0.4 - EPS && e.y[0] < 0.4 + EPS;
         assert_true(pure || mixed);
         custos_equilibrium_dispose(&e);
     }

@@ -103,13 +103,14 @@ static void test_model_errors(void **state)
     (void)state;
     custos_state_model *m;
     char msg[512];
-    assert_int_equal(parse(&m,
-                           "\"nodes\":[{\"id\":\"a\",\"material\":\"leu\"},\n"
-                           "{\"id\":\"b\",\"material\":\"heu_metal\",\"end\":true}],\n"
-                           "\"edges\":[{\"id\":\"e\",\"from\":\"a\",\"to\":\"zz\",\"type\":\"misuse\","
-                           "\"declared\":false,\"weight\":1,\"duration_days\":1,\"cost\":1}]",
-                           msg, sizeof msg),
-                     CUSTOS_EINVAL);
+    assert_int_equal(
+        parse(&m,
+              "\"nodes\":[{\"id\":\"a\",\"material\":\"leu\"},\n"
+              "{\"id\":\"b\",\"material\":\"heu_metal\",\"end\":true}],\n"
+              "\"edges\":[{\"id\":\"e\",\"from\":\"a\",\"to\":\"zz\",\"type\":\"misuse\","
+              "\"declared\":false,\"weight\":1,\"duration_days\":1,\"cost\":1}]",
+              msg, sizeof msg),
+        CUSTOS_EINVAL);
     assert_null(m);
     assert_string_equal(msg, "m.json:5: $.edges[0].to: names no node (\"zz\")");
     assert_int_equal(parse(&m,
@@ -141,19 +142,20 @@ static void test_model_errors(void **state)
     assert_string_equal(msg, "m.json:3: $.nodes[0]: unknown key \"colour\"");
     /* A good one, with the defaults filled in. */
     assert_int_equal(
-        parse(&m,
-              "\"nodes\":[{\"id\":\"a\",\"material\":\"leu\",\"assumed_kg\":100},{\"id\":\"b\","
-              "\"material\":\"heu_metal\",\"end\":true}],\n\"edges\":[{\"id\":\"e\",\"from\":\"a\","
-              "\"to\":\"b\",\"type\":\"misuse\",\"declared\":false,\"weight\":1,\"duration_days\":1,"
-              "\"cost\":1,\"measures\":[{\"name\":\"m1\",\"p\":0.5},{\"name\":\"m2\",\"p\":0.2}]}]",
-              NULL, 0),
+        parse(
+            &m,
+            "\"nodes\":[{\"id\":\"a\",\"material\":\"leu\",\"assumed_kg\":100},{\"id\":\"b\","
+            "\"material\":\"heu_metal\",\"end\":true}],\n\"edges\":[{\"id\":\"e\",\"from\":\"a\","
+            "\"to\":\"b\",\"type\":\"misuse\",\"declared\":false,\"weight\":1,\"duration_days\":1,"
+            "\"cost\":1,\"measures\":[{\"name\":\"m1\",\"p\":0.5},{\"name\":\"m2\",\"p\":0.2}]}]",
+            NULL, 0),
         CUSTOS_OK);
     assert_true(m->edges[0].beta == 0.5 * 0.8); /* default: the measures' non-detection */
     assert_true(m->edges[0].alpha == 0.05);
     assert_true(m->edges[0].yield == 1);
     assert_string_equal(m->edges[0].activity, "e");
     assert_true(m->detection_goal == 0.9);
-    assert_true(m->eval.prior == 0.01 && m->eval.reliability[1] == 75 &&
+    assert_true(m->eval.prior == 0.05 && m->eval.reliability[1] == 75 &&
                 m->eval.credibility[5] == 50);
     custos_state_model_free(m);
 }
@@ -174,23 +176,39 @@ static void test_holdings(void **state)
         "\"kind\":\"flow\"}]},{\"mba\":\"XQBB\"}]}";
 #define H(t, n, k) "001:OI/XQ;" n "#002:" k "#003:20260131#006:DOE,J#010:" t
     static const char *reps =
-        H("P", "1", "1/4") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:P1#469:M#"
-                           "470:1#700:5000G#\n"
-        H("P", "1", "2") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:E1#469:M#"
-                         "470:1#630:1000G#670:40G#\n"
-        H("P", "1", "3") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:H1#469:M#"
-                         "470:1#630:100G#670:90G#\n"
-        H("P", "1", "4") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:N1#469:M#"
-                         "470:1#610:2K#770:14.22G#\n"
-        "001:OI/XQ;2#002:1/3#003:20260228#006:DOE,J#010:I#015:20260201/20260228#207:QF01#"
-        "307:XQAA#309:N#370:XB#407:A#411:RF#412:20260210#430:O/G/U/C#446:R1#447:R1#469:N#470:1#"
-        "700:1000G#\n"
-        "001:OI/XQ;2#002:2#003:20260228#006:DOE,J#010:I#015:20260201/20260228#207:QF01#"
-        "307:XQAA#309:N#372:XQ/XQBB#407:A#411:SD#412:20260215#430:O/G/U/C#446:E1#469:M#470:1#"
-        "630:500G#670:20G#\n"
-        "001:OI/XQ;2#002:3#003:20260228#006:DOE,J#010:I#015:20260201/20260228#207:QF01#"
-        "307:XQAA#309:N#407:1#411:NE#412:20260220#430:O/G/U/C#446:N1#469:M#470:1#610:1K#"
-        "630:1000G#670:7.2G#770:7.11G#\n";
+        H("P", "1",
+          "1/4") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:P1#469:M#"
+                 "470:1#700:5000G#\n" H(
+                     "P", "1",
+                     "2") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/C#446:E1#469:M#"
+                          "470:1#630:1000G#670:40G#\n" H(
+                              "P", "1",
+                              "3") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/"
+                                   "C#446:H1#469:M#"
+                                   "470:1#630:100G#670:90G#\n" H(
+                                       "P", "1",
+                                       "4") "#015:20260131#207:QF01#307:XQAA#309:N#407:1#430:O/G/U/"
+                                            "C#446:N1#469:M#"
+                                            "470:1#610:2K#770:14.22G#\n"
+                                            "001:OI/XQ;2#002:1/"
+                                            "3#003:20260228#006:DOE,J#010:I#015:20260201/"
+                                            "20260228#207:QF01#"
+                                            "307:XQAA#309:N#370:XB#407:A#411:RF#412:20260210#430:O/"
+                                            "G/U/C#446:R1#447:R1#469:N#470:1#"
+                                            "700:1000G#\n"
+                                            "001:OI/"
+                                            "XQ;2#002:2#003:20260228#006:DOE,J#010:I#015:20260201/"
+                                            "20260228#207:QF01#"
+                                            "307:XQAA#309:N#372:XQ/"
+                                            "XQBB#407:A#411:SD#412:20260215#430:O/G/U/"
+                                            "C#446:E1#469:M#470:1#"
+                                            "630:500G#670:20G#\n"
+                                            "001:OI/"
+                                            "XQ;2#002:3#003:20260228#006:DOE,J#010:I#015:20260201/"
+                                            "20260228#207:QF01#"
+                                            "307:XQAA#309:N#407:1#411:NE#412:20260220#430:O/G/U/"
+                                            "C#446:N1#469:M#470:1#610:1K#"
+                                            "630:1000G#670:7.2G#770:7.11G#\n";
 #undef H
     custos_ledger *l;
     custos_reader *rd;
@@ -454,8 +472,8 @@ int main(void)
 {
     custos_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sq_table),      cmocka_unit_test(test_model_errors),
-        cmocka_unit_test(test_holdings),      cmocka_unit_test(test_apa_limits),
+        cmocka_unit_test(test_sq_table),        cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_holdings),        cmocka_unit_test(test_apa_limits),
         cmocka_unit_test(test_info_visibility), cmocka_unit_test(test_allocation_sweeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

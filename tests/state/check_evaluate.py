@@ -11,7 +11,7 @@ open-source item on the reactor (B3, indicates absence).
 
 The score of the clandestine-enrichment path (ore > heu > heum, difficulty
 5, 386 days) is worked out here from the documented defaults:
-  prior logit = logit(0.01) - 0.5 (5 - 1) - 386/365
+  prior logit = logit(0.05) - 0.5 (5 - 1) - 386/365
   XT-TP-001:  c = 0.75 x 1.00, + c ln 1e5
   XT-IMG-007: c = 0.50 x 0.50, + c ln 5
   XT-CL-001:  c = 1.00 x 0.25, - c ln 2
@@ -67,7 +67,7 @@ def logit(p):
     return math.log(p / (1 - p))
 
 
-PRIOR = logit(0.01) - 0.5 * 4 - 386 / 365
+PRIOR = logit(0.05) - 0.5 * 4 - 386 / 365
 TP = 0.75 * 1.0 * math.log(1e5)
 IMG = 0.5 * 0.5 * math.log(5)
 CL = -(1.0 * 0.25 * math.log(2))

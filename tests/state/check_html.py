@@ -13,6 +13,7 @@ evaluation has one.  The screenshot stays in WORKDIR for a person to look
 at.
 
 Usage: check_html.py CUSTOS_BIN DB STATE WORKDIR [--expect-indication] [--min-svg=N]
+                     [--expect-text=TEXT]...
 Exit 77 (skipped) when chromium is not installed.
 """
 import os
@@ -94,8 +95,11 @@ for k, svg in enumerate(svgs):
     except ET.ParseError as e:
         failures.append(f"SVG {k} is not well-formed XML: {e}")
 for section in ("Conclusions", "Acquisition paths", "Material balances per MBA", "Evidence",
-                "Counterfactual audit", "State-specific factors"):
+                "Counterfactual audit", "State-specific factors",
+                "Commitments of the agreements stored in the ledger"):
     check(f"section '{section}'", section in html)
+for want in (a.split("=", 1)[1] for a in sys.argv if a.startswith("--expect-text=")):
+    check(f"the report shows '{want}'", want in html)
 
 if not os.path.exists(CHROMIUM):
     print("chromium not installed: rendering not checked")
