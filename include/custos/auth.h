@@ -55,7 +55,7 @@ CUSTOS_API int custos_role_parse(custos_role *out, const char *name);
 #define CUSTOS_USER_MAX_STATES 16
 #define CUSTOS_USER_MAX_MBAS 64
 #define CUSTOS_USER_MAX_COMPARTMENTS 16
-#define CUSTOS_COMPARTMENT_MAX 32   /* [A-Za-z0-9_-] */
+#define CUSTOS_COMPARTMENT_MAX 63   /* [A-Za-z0-9_.:-] or "*" (custos/info.h) */
 #define CUSTOS_TOKEN_MAX 96         /* bytes of a token, with the NUL */
 
 /* A user: plain data, no allocation. */
@@ -146,7 +146,10 @@ CUSTOS_API bool custos_user_can_read_state(const custos_user *u, const char *sta
 /* May u submit reports for this MBA?  Operators of it only. */
 CUSTOS_API bool custos_user_can_submit(const custos_user *u, const char *state, const char *mba);
 /* May u see an information item held in compartment (its originator's
- * compartment for third-party information)?  Analysts holding it. */
+ * compartment for third-party information)?  Analysts whose compartments
+ * cover it as custos_info_visible() decides ("C" covers "C:...", "*"
+ * everything; public items, compartment "", are visible to every
+ * analyst). */
 CUSTOS_API bool custos_user_can_see_item(const custos_user *u, const char *compartment);
 /* May u set the policy and keys of this State?  Its authority, admins. */
 CUSTOS_API bool custos_user_can_manage_state(const custos_user *u, const char *state);

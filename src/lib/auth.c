@@ -16,6 +16,7 @@
 
 #include "custos/auth.h"
 #include "custos/document.h"
+#include "custos/info.h"
 #include "ledgerint.h"
 
 #define USER_KIND "user"
@@ -75,14 +76,17 @@ static bool mba_ok(const char *m)
     return true;
 }
 
+/* As the information items name them (info.c), or "*" for all. */
 static bool compartment_ok(const char *c)
 {
     size_t len = strlen(c);
-    if (len == 0 || len > CUSTOS_COMPARTMENT_MAX)
+    if (!strcmp(c, "*"))
+        return true;
+    if (len == 0 || len > CUSTOS_COMPARTMENT_MAX || c[0] == ':' || c[len - 1] == ':')
         return false;
     for (size_t i = 0; i < len; i++)
         if (!((c[i] >= 'a' && c[i] <= 'z') || upper(c[i]) || (c[i] >= '0' && c[i] <= '9') ||
-              c[i] == '_' || c[i] == '-'))
+              strchr("-_:.", c[i])))
             return false;
     return true;
 }
@@ -129,7 +133,7 @@ int custos_user_add_compartment(custos_user *u, const char *c)
 {
     if (!c || !compartment_ok(c))
         return custos_error_set(CUSTOS_EINVAL,
-                                "compartment '%.40s' is not 1-%d characters [A-Za-z0-9_-]",
+                                "compartment '%.40s' is not 1-%d characters [A-Za-z0-9_.:-] or '*'",
                                 c ? c : "", CUSTOS_COMPARTMENT_MAX);
     for (size_t i = 0; i < u->ncompartments; i++)
         if (!strcmp(u->compartments[i], c))
@@ -506,10 +510,10 @@ bool custos_user_can_see_item(const custos_user *u, const char *compartment)
 {
     if (!u->active || u->role != CUSTOS_ROLE_ANALYST || !compartment)
         return false;
+    const char *clearance[CUSTOS_USER_MAX_COMPARTMENTS];
     for (size_t i = 0; i < u->ncompartments; i++)
-        if (!strcmp(u->compartments[i], compartment))
-            return true;
-    return false;
+        clearance[i] = u->compartments[i];
+    return custos_info_visible(compartment, clearance, u->ncompartments);
 }
 
 bool custos_user_can_manage_state(const custos_user *u, const char *state)

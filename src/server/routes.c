@@ -98,8 +98,8 @@ static void h_health(srv_request *rq)
 static void h_routes(srv_request *rq)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < srv_nroutes; i++) {
-        const srv_route *r = &srv_routes[i];
+    for (size_t i = 0; i < rq->srv->nroutes; i++) {
+        const srv_route *r = &rq->srv->routes[i];
         json_t *roles = json_array();
         for (int k = 1; k < CUSTOS_ROLE_COUNT; k++)
             if (r->roles & SRV_ROLE(k))

@@ -335,8 +335,8 @@ static void handle(srv_request *rq)
     if (serve_asset(rq))
         return;
     const char *method = strcmp(rq->method, "HEAD") ? rq->method : "GET";
-    int found = srv_route_find(srv_routes, srv_nroutes, method, &rq->uri, &rq->route, rq->cap,
-                               rq->allow);
+    int found = srv_route_find(rq->srv->routes, rq->srv->nroutes, method, &rq->uri, &rq->route,
+                               rq->cap, rq->allow);
     if (found == 404) {
         srv_reply_error(rq, 404, "no such route: %s", rq->uri.path);
         return;
@@ -432,7 +432,9 @@ static enum MHD_Result send_reply(srv_request *rq)
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rq->content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    if (!strncmp(rq->content_type, "text/html", 9))
+    if (rq->csp)
+        MHD_add_response_header(r, "Content-Security-Policy", rq->csp);
+    else if (!strncmp(rq->content_type, "text/html", 9))
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'none'; script-src 'self'; style-src 'self'; "
                                 "img-src 'self' data:; connect-src 'self'; frame-ancestors "
@@ -584,6 +586,14 @@ int srv_run(const srv_config *cfg)
     pthread_mutex_init(&s->tok_mu, NULL);
     pthread_cond_init(&s->tok_cv, NULL);
     randombytes_buf(s->tok_key, sizeof s->tok_key);
+    s->routes = malloc((srv_nroutes + srv_nmodule_routes) * sizeof *s->routes);
+    if (!s->routes) {
+        fprintf(stderr, "custos: out of memory\n");
+        goto done;
+    }
+    memcpy(s->routes, srv_routes, srv_nroutes * sizeof *s->routes);
+    memcpy(s->routes + srv_nroutes, srv_module_routes, srv_nmodule_routes * sizeof *s->routes);
+    s->nroutes = srv_nroutes + srv_nmodule_routes;
 
     struct sockaddr_storage ss;
     bool v6;
@@ -671,6 +681,7 @@ done:
     pthread_mutex_destroy(&s->tok_mu);
     pthread_cond_destroy(&s->tok_cv);
     sodium_memzero(s->tok_key, sizeof s->tok_key);
+    free(s->routes);
     free(cert);
     if (key) {
         sodium_memzero(key, strlen(key));

@@ -9,6 +9,8 @@
  *             changes, the audit queue.
  *  routes.c   the route table and the JSON API handlers.
  *  views.c    handlers that draw: charts (SVG) and the dashboard's data.
+ *  modules.c  the evaluation modules' routes: NRTA, paths, evaluations,
+ *             agreements, information items.
  *  assets.c   the dashboard's files (generated from web/ at build time).
  *  http.c     request parsing (fuzzed).
  *
@@ -64,6 +66,9 @@ typedef struct srv_server {
     srv_token_slot tokens[SRV_TOKEN_SLOTS];
     uint64_t tok_generation;   /* bumped when users change: every slot is stale */
     int argon_running;
+
+    srv_route *routes; /* srv_routes and srv_module_routes together */
+    size_t nroutes;
 } srv_server;
 
 /* One request, from its first byte to the response. */
@@ -93,6 +98,7 @@ typedef struct srv_request {
     const char *content_type;
     char allow[64];
     char location[128];
+    const char *csp;   /* a Content-Security-Policy other than the default */
     bool audited;               /* the writer audited it (changes) */
     char detail[SRV_ERR];       /* one line for the audit log */
     char audit_target[SRV_ERR]; /* what was acted on, when not the path */
@@ -175,6 +181,8 @@ void srv_writer_stats_get(srv_writer *w, srv_writer_stats *out);
 
 extern const srv_route srv_routes[];
 extern const size_t srv_nroutes;
+extern const srv_route srv_module_routes[]; /* modules.c */
+extern const size_t srv_nmodule_routes;
 
 /* views.c */
 void srv_view_states(srv_request *rq);

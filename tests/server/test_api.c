@@ -300,6 +300,17 @@ static void test_role_table(void **state)
          {N, N, Y, N, N, Y}, 404},
         {"GET", "/api/policies", "/api/policies", NULL, {Y, Y, Y, Y, Y, Y}, 200},
         {"PUT", "/api/policies/{state}", "/api/policies/XA", "{}", {N, N, Y, N, N, Y}, 400},
+        /* the evaluation modules; this ledger has no measurement model or
+         * State model, so the allowed answer is "not found" */
+        {"GET", "/api/nrta", "/api/nrta?mba=XA/XAAA", NULL, {N, N, Y, Y, Y, N}, 404},
+        {"GET", "/api/charts/nrta.svg", "/api/charts/nrta.svg?mba=XA/XAAA", NULL,
+         {N, N, Y, Y, Y, N}, 404},
+        {"GET", "/api/paths", "/api/paths?state=XA", NULL, {N, N, N, Y, Y, N}, 404},
+        {"GET", "/api/evaluation", "/api/evaluation?state=XA", NULL, {N, N, N, Y, Y, N}, 404},
+        {"GET", "/api/evaluation/report.html", "/api/evaluation/report.html?state=XA", NULL,
+         {N, N, N, Y, Y, N}, 404},
+        {"GET", "/api/agreements", "/api/agreements", NULL, {N, N, N, Y, Y, N}, 200},
+        {"GET", "/api/info", "/api/info?state=XA", NULL, {N, N, N, N, Y, N}, 200},
     };
     size_t nrows = sizeof rows / sizeof rows[0];
     for (size_t i = 0; i < nrows; i++) {
