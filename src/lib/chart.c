@@ -42,7 +42,7 @@ int custos_chart_new(custos_chart **out, custos_chart_kind kind)
     c->width = 640;
     c->height = 360;
     custos_strlcpy(c->id, "chart", sizeof c->id);
-    c->xmin = c->xmax = c->ymin = c->ymax = NAN;
+    c->xmin = c->xmax = c->ymin = c->ymax = (double)NAN;
     *out = c;
     return CUSTOS_OK;
 }

@@ -280,7 +280,7 @@ static void compute_layout(const custos_chart *c, layout *L, const legend_entry 
     L->y0 = L->legend_top + L->legend_rows * LEGEND_ROW + 10;
 
     /* y extent */
-    double ylo = NAN, yhi = NAN, xlo = NAN, xhi = NAN;
+    double ylo = (double)NAN, yhi = (double)NAN, xlo = (double)NAN, xhi = (double)NAN;
     for (size_t i = 0; i < c->nitems; i++) {
         const item *it = &c->items[i];
         switch (it->type) {

@@ -306,7 +306,7 @@ void srv_view_chart_mbas(srv_request *rq)
         char ec = element_names[2 * e][0];
         bool any = false;
         for (size_t k = 0; k < nc; k++) {
-            v[k] = NAN;
+            v[k] = (double)NAN;
             custos_date latest = 0;
             for (size_t i = 0; i < b->n; i++) {
                 const custos_balance *bi = &b->items[i];
