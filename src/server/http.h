@@ -74,7 +74,12 @@ typedef struct srv_route {
     int audit;            /* SRV_AUDIT_* */
     srv_handler fn;
     const char *summary;
+    bool cacheable;       /* a GET whose reply depends only on the ledger,
+                             the user and the target (cache.c) */
 } srv_route;
+
+#define SRV_CACHE true
+#define SRV_FRESH false
 
 #define SRV_MAX_CAPTURES 4
 

@@ -434,20 +434,20 @@ static void h_info(srv_request *rq)
 const srv_route srv_module_routes[] = {
     {"GET", "/api/nrta", STATE_READERS, SRV_AUDIT_READ, h_nrta,
      "near-real-time accountancy of an MBA: MUF, CUMUF, SITMUF, Page, GEMUF tests per period "
-     "(?mba=, ?element=, ?label=, ?alpha=, ?k=, ?h=)"},
+     "(?mba=, ?element=, ?label=, ?alpha=, ?k=, ?h=)", SRV_CACHE},
     {"GET", "/api/charts/nrta.svg", STATE_READERS, SRV_AUDIT_READ, h_chart_nrta,
-     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?test=page|sitmuf)"},
+     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?test=page|sitmuf)", SRV_CACHE},
     {"GET", "/api/paths", INSPECTORATE, SRV_AUDIT_READ, h_paths,
-     "acquisition paths of a State, ranked weakest first (?state=)"},
+     "acquisition paths of a State, ranked weakest first (?state=)", SRV_CACHE},
     {"GET", "/api/evaluation", INSPECTORATE, SRV_AUDIT_READ, h_evaluation,
      "State-level evaluation: conclusions, evidence (as the reader's compartments allow), "
-     "counterfactual audit (?state=)"},
+     "counterfactual audit (?state=)", SRV_CACHE},
     {"GET", "/api/evaluation/report.html", INSPECTORATE, SRV_AUDIT_READ, h_evaluation_html,
-     "the same as the self-contained HTML report (?state=)"},
+     "the same as the self-contained HTML report (?state=)", SRV_CACHE},
     {"GET", "/api/agreements", INSPECTORATE, SRV_AUDIT_READ, h_agreements,
-     "status of every commitment of every stored agreement; deciding entries of readable MBAs"},
+     "status of every commitment of every stored agreement; deciding entries of readable MBAs", SRV_CACHE},
     {"GET", "/api/info", SRV_ROLE(CUSTOS_ROLE_ANALYST), SRV_AUDIT_READ, h_info,
-     "information items of a State in the analyst's compartments (?state=)"},
+     "information items of a State in the analyst's compartments (?state=)", SRV_CACHE},
 };
 
 const size_t srv_nmodule_routes = sizeof srv_module_routes / sizeof srv_module_routes[0];

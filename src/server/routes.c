@@ -85,14 +85,19 @@ static void h_health(srv_request *rq)
 {
     srv_writer_stats ws;
     srv_writer_stats_get(rq->srv->writer, &ws);
+    uint64_t hits, misses;
+    size_t bytes;
+    srv_cache_stats(rq->srv->cache, &hits, &misses, &bytes);
     srv_reply_json(rq, 200,
-                   json_pack("{s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I}}", "status", "ok",
+                   json_pack("{s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+                             "status", "ok",
                              "version", custos_version(), "uptime_s",
                              srv_now() - rq->srv->started, "writer", "batches",
                              (json_int_t)ws.batches, "submissions", (json_int_t)ws.submissions,
                              "largest_batch", (json_int_t)ws.largest_batch, "audit_records",
                              (json_int_t)ws.audit_records, "audit_batches",
-                             (json_int_t)ws.audit_batches));
+                             (json_int_t)ws.audit_batches, "cache", "hits", (json_int_t)hits,
+                             "misses", (json_int_t)misses, "bytes", (json_int_t)bytes));
 }
 
 static void h_routes(srv_request *rq)
@@ -104,12 +109,13 @@ static void h_routes(srv_request *rq)
         for (int k = 1; k < CUSTOS_ROLE_COUNT; k++)
             if (r->roles & SRV_ROLE(k))
                 json_array_append_new(roles, json_string(custos_role_name((custos_role)k)));
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:s}", "method", r->method,
-                                             "path", r->pattern, "roles", roles, "audit",
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:b, s:s}", "method",
+                                             r->method, "path", r->pattern, "roles", roles,
+                                             "audit",
                                              r->audit == SRV_AUDIT_CHANGE ? "change"
                                              : r->audit == SRV_AUDIT_READ ? "read"
                                                                           : "none",
-                                             "summary", r->summary));
+                                             "cached", r->cacheable, "summary", r->summary));
     }
     srv_reply_json(rq, 200, json_pack("{s:o}", "routes", arr));
 }
@@ -887,50 +893,50 @@ static void h_policy_set(srv_request *rq)
 
 const srv_route srv_routes[] = {
     {"GET", "/api/health", SRV_ANYONE, SRV_AUDIT_NONE, h_health,
-     "liveness, version and the writer's counters"},
+     "liveness, version and the writer's counters", SRV_FRESH},
     {"GET", "/api/routes", SRV_ANYONE, SRV_AUDIT_NONE, h_routes,
-     "this table: every route, the roles allowed, what is audited"},
-    {"GET", "/api/me", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_me, "the user the token belongs to"},
+     "this table: every route, the roles allowed, what is audited", SRV_FRESH},
+    {"GET", "/api/me", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_me, "the user the token belongs to", SRV_FRESH},
     {"GET", "/api/states", READERS, SRV_AUDIT_READ, srv_view_states,
-     "the States, facilities and MBAs the user may read"},
+     "the States, facilities and MBAs the user may read", SRV_CACHE},
     {"GET", "/api/facilities", READERS, SRV_AUDIT_READ, h_facilities,
-     "registered facilities, their MBAs and KMPs (readable ones)"},
+     "registered facilities, their MBAs and KMPs (readable ones)", SRV_CACHE},
     {"POST", "/api/reports", OPERATOR, SRV_AUDIT_CHANGE, h_submit,
      "submit reports (Code 10, CSV or JSON body; signed with X-Custos-Key and "
-     "X-Custos-Signature)"},
+     "X-Custos-Signature)", SRV_FRESH},
     {"GET", "/api/reports", READERS, SRV_AUDIT_READ, h_reports,
-     "list stored reports (?mba=STATE/CODE, ?number=N)"},
+     "list stored reports (?mba=STATE/CODE, ?number=N)", SRV_CACHE},
     {"GET", "/api/reports/{id}", READERS, SRV_AUDIT_READ, h_report,
-     "one report as received, with its signature (?format=json|code10|csv)"},
+     "one report as received, with its signature (?format=json|code10|csv)", SRV_CACHE},
     {"GET", "/api/balances", READERS, SRV_AUDIT_READ, h_balances,
-     "material balances per period: PB, changes, BA, PE, MUF in mg (?mba=)"},
+     "material balances per period: PB, changes, BA, PE, MUF in mg (?mba=)", SRV_CACHE},
     {"GET", "/api/transfers", READERS, SRV_AUDIT_READ, h_transfers,
-     "domestic transfers matched, pending, overdue; SRD in mg"},
+     "domestic transfers matched, pending, overdue; SRD in mg", SRV_CACHE},
     {"GET", "/api/charts/muf.svg", READERS, SRV_AUDIT_READ, srv_view_chart_muf,
-     "SVG: MUF per balance period of an MBA (?mba=, ?element=)"},
+     "SVG: MUF per balance period of an MBA (?mba=, ?element=)", SRV_CACHE},
     {"GET", "/api/charts/mbas.svg", STATE_READERS, SRV_AUDIT_READ, srv_view_chart_mbas,
-     "SVG: latest MUF of each MBA of a State (?state=)"},
+     "SVG: latest MUF of each MBA of a State (?state=)", SRV_CACHE},
     {"GET", "/api/verify", STATE_READERS | ADMIN, SRV_AUDIT_READ, h_verify,
-     "recompute the ledger's hash chain and the audit log's (?head=HEX)"},
+     "recompute the ledger's hash chain and the audit log's (?head=HEX)", SRV_FRESH},
     {"GET", "/api/audit", ADMIN, SRV_AUDIT_READ, h_audit,
-     "the audit log (?after=SEQ, ?limit=N up to 10000)"},
-    {"GET", "/api/users", ADMIN, SRV_AUDIT_READ, h_users, "users, roles and scopes"},
+     "the audit log (?after=SEQ, ?limit=N up to 10000)", SRV_FRESH},
+    {"GET", "/api/users", ADMIN, SRV_AUDIT_READ, h_users, "users, roles and scopes", SRV_FRESH},
     {"POST", "/api/users", ADMIN, SRV_AUDIT_CHANGE, h_user_add,
-     "add a user; the reply holds its token, shown once"},
+     "add a user; the reply holds its token, shown once", SRV_FRESH},
     {"POST", "/api/users/{name}/revoke", ADMIN, SRV_AUDIT_CHANGE, h_user_revoke,
-     "revoke a user"},
+     "revoke a user", SRV_FRESH},
     {"POST", "/api/users/{name}/token", ADMIN, SRV_AUDIT_CHANGE, h_user_token,
-     "issue a new token (the old one stops working)"},
+     "issue a new token (the old one stops working)", SRV_FRESH},
     {"GET", "/api/keys", MANAGERS, SRV_AUDIT_READ, h_keys,
-     "facility signing keys (an authority: its State's)"},
+     "facility signing keys (an authority: its State's)", SRV_FRESH},
     {"POST", "/api/keys", MANAGERS, SRV_AUDIT_CHANGE, h_key_add,
-     "register a facility's Ed25519 public key"},
+     "register a facility's Ed25519 public key", SRV_FRESH},
     {"POST", "/api/keys/{id}/revoke", MANAGERS, SRV_AUDIT_CHANGE, h_key_revoke,
-     "revoke a signing key"},
+     "revoke a signing key", SRV_FRESH},
     {"GET", "/api/policies", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_policies,
-     "the States' signature policies"},
+     "the States' signature policies", SRV_FRESH},
     {"PUT", "/api/policies/{state}", MANAGERS, SRV_AUDIT_CHANGE, h_policy_set,
-     "require signatures of a State's reports, or not"},
+     "require signatures of a State's reports, or not", SRV_FRESH},
 };
 
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

@@ -364,9 +364,22 @@ static void handle(srv_request *rq)
             return;
         }
     }
+    /* a read whose reply depends only on the ledger: served from the
+     * cache while the chain head has not moved */
+    int64_t head = -1;
+    custos_ledger *l = rq->route->cacheable ? srv_ledger(rq) : NULL;
+    if (l && custos_ledger_head(l, &head) < 0)
+        head = -1;
+    if (head >= 0 && srv_cache_get(rq->srv->cache, rq, head)) {
+        if (rq->route->audit != SRV_AUDIT_NONE)
+            audit_request(rq);
+        return;
+    }
     rq->route->fn(rq);
     if (!rq->resp)
         srv_reply_error(rq, 500, "the handler gave no reply");
+    if (head >= 0)
+        srv_cache_put(rq->srv->cache, rq, head);
     if (rq->audited) /* a change, audited by the writer with its outcome */
         return;
     if (guarded && (rq->route->audit != SRV_AUDIT_NONE || rq->status == 401 || rq->status == 403))
@@ -587,7 +600,7 @@ int srv_run(const srv_config *cfg)
     pthread_cond_init(&s->tok_cv, NULL);
     randombytes_buf(s->tok_key, sizeof s->tok_key);
     s->routes = malloc((srv_nroutes + srv_nmodule_routes) * sizeof *s->routes);
-    if (!s->routes) {
+    if (!s->routes || srv_cache_new(&s->cache) < 0) {
         fprintf(stderr, "custos: out of memory\n");
         goto done;
     }
@@ -682,6 +695,7 @@ done:
     pthread_cond_destroy(&s->tok_cv);
     sodium_memzero(s->tok_key, sizeof s->tok_key);
     free(s->routes);
+    srv_cache_free(s->cache);
     free(cert);
     if (key) {
         sodium_memzero(key, strlen(key));

@@ -12,6 +12,7 @@
  *  modules.c  the evaluation modules' routes: NRTA, paths, evaluations,
  *             agreements, information items.
  *  assets.c   the dashboard's files (generated from web/ at build time).
+ *  cache.c    replies of read routes kept while the chain head stays.
  *  http.c     request parsing (fuzzed).
  *
  * The server uses only libcustos's public API (include/custos/).
@@ -35,6 +36,7 @@
 
 struct MHD_Connection;
 typedef struct srv_writer srv_writer;
+typedef struct srv_cache srv_cache;
 
 #define SRV_POOL_MAX 64       /* read handles */
 #define SRV_TOKEN_SLOTS 512   /* verified tokens kept */
@@ -67,6 +69,7 @@ typedef struct srv_server {
     uint64_t tok_generation;   /* bumped when users change: every slot is stale */
     int argon_running;
 
+    srv_cache *cache;
     srv_route *routes; /* srv_routes and srv_module_routes together */
     size_t nroutes;
 } srv_server;
@@ -176,6 +179,17 @@ typedef struct srv_writer_stats {
     size_t largest_batch;
 } srv_writer_stats;
 void srv_writer_stats_get(srv_writer *w, srv_writer_stats *out);
+
+/* ---- cache.c ------------------------------------------------------------ */
+
+int srv_cache_new(srv_cache **out);
+void srv_cache_free(srv_cache *c);
+/* The cached reply of this user and target computed at chain head head,
+ * into rq's reply; false when there is none. */
+bool srv_cache_get(srv_cache *c, srv_request *rq, int64_t head);
+/* Keep rq's reply (200s only) as computed at head. */
+void srv_cache_put(srv_cache *c, const srv_request *rq, int64_t head);
+void srv_cache_stats(srv_cache *c, uint64_t *hits, uint64_t *misses, size_t *bytes);
 
 /* ---- routes.c / views.c ------------------------------------------------- */
 
