@@ -249,8 +249,18 @@ static void test_audit(void **state)
         {.who = "-", .action = "GET /api/reports", .target = "/api/reports", .outcome = 401,
          .detail = "invalid or revoked token"},
     };
+    int64_t head0, head1;
+    assert_int_equal(custos_ledger_head(l, &head0), 0);
+    assert_int_equal(head0, 0);
     assert_int_equal(custos_audit_append(l, v, 2), 0);
     assert_int_equal(custos_audit_append(l, v + 2, 1), 0);
+    /* the audit log has its own chain: the ledger's head stays */
+    assert_int_equal(custos_ledger_head(l, &head1), 0);
+    assert_int_equal(head1, 0);
+    custos_document_ref ref;
+    assert_int_equal(custos_ledger_document_add(l, "note", "n1", "t", "x", 1, &ref), 0);
+    assert_int_equal(custos_ledger_head(l, &head1), 0);
+    assert_int_equal(head1, ref.seq);
     assert_int_equal(v[0].seq, 1);
     assert_int_equal(v[2].seq, 3);
     assert_int_equal(strlen(v[2].at), 20);

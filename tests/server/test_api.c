@@ -676,6 +676,38 @@ static void test_charts_and_states(void **state)
     expect("GET", "/api/charts/muf.svg?mba=XA/XAAA&element=Q", INSP, NULL, 400);
 }
 
+static long long cache_hits(void)
+{
+    http_resp r = call("GET", "/api/health", -1, NULL, NULL);
+    json_t *o = body_json(&r);
+    long long h = json_integer_value(json_object_get(json_object_get(o, "cache"), "hits"));
+    json_decref(o);
+    http_resp_free(&r);
+    return h;
+}
+
+/* A cached reply is served only while the ledger is unchanged, and only
+ * to the user it was computed for. */
+static void test_cache(void **state)
+{
+    (void)state;
+    long long h0 = cache_hits();
+    size_t n = count_reports(INSP, "?mba=XA/XAAA");
+    assert_int_equal(count_reports(INSP, "?mba=XA/XAAA"), n);
+    long long h1 = cache_hits();
+    assert_true(h1 >= h0 + 1);
+    /* the operator's list of the same target is its own entry */
+    assert_int_equal(count_reports(OP, "?mba=XA/XAAA"), n);
+    /* a stored report moves the chain head: the next list is fresh */
+    char text[512];
+    report_text(text, sizeof text, "XA", "FA01", "XAAA", 5, "0.25G");
+    http_resp r = call("POST", "/api/reports", OP, NULL, text);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+    assert_int_equal(count_reports(INSP, "?mba=XA/XAAA"), n + 1);
+    assert_int_equal(count_reports(OP, "?mba=XA/XAAA"), n + 1);
+}
+
 /* Last: stop the server cleanly, then check its ledger from outside. */
 static void test_stop_and_verify(void **state)
 {
@@ -698,7 +730,8 @@ int main(void)
         cmocka_unit_test(test_pipeline),      cmocka_unit_test(test_role_table),
         cmocka_unit_test(test_need_to_know),  cmocka_unit_test(test_submit),
         cmocka_unit_test(test_signatures),    cmocka_unit_test(test_audit_and_admin),
-        cmocka_unit_test(test_charts_and_states), cmocka_unit_test(test_stop_and_verify),
+        cmocka_unit_test(test_charts_and_states), cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_stop_and_verify),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
