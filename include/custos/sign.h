@@ -139,10 +139,29 @@ typedef struct custos_submission {
     unsigned char signature[CUSTOS_SIGNATURE_BYTES];
     custos_diags *diags;           /* receives every problem; may be NULL */
     custos_stored *stored;         /* n slots, filled when stored; may be NULL */
+    /* set by custos_submission_verify() (zero otherwise) */
+    bool verified;                 /* the signature verified with key_version */
+    int key_version;
+    char verified_hash[65];        /* BLAKE2b-256 of the canonical text, hex */
     /* out */
     int err;                       /* CUSTOS_OK, or why it was refused */
     char message[512];             /* the one-line error when refused */
 } custos_submission;
+
+/*
+ * Check a signed submission's signature ahead of custos_ledger_submit(),
+ * on any handle (a read-only one will do): the key is registered, active
+ * and of the report's State and facility, and the signature verifies over
+ * the report's canonical text.  On success the key's version and the
+ * text's hash are recorded in sub, and custos_ledger_submit() then only
+ * checks that the key is still at that version and that the report it
+ * stores has that hash, instead of verifying again: the costly Ed25519
+ * check runs on the caller's thread, outside the writer's transaction.
+ * A submission without a key passes unchanged.  Returns CUSTOS_OK, or
+ * CUSTOS_EFORBIDDEN / CUSTOS_EINVAL with sub->err and sub->message set;
+ * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.
+ */
+CUSTOS_API int custos_submission_verify(custos_ledger *l, custos_submission *sub);
 
 /*
  * Store submissions v[0..n) in one transaction (group commit: one fsync

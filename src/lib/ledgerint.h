@@ -38,6 +38,7 @@ enum {
     ST_LOAD_REPORT,
     ST_LOAD_ENTRIES,
     ST_HEAD,
+    ST_INSERT_SIGNATURE,
     ST_COUNT
 };
 

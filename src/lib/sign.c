@@ -552,16 +552,16 @@ int custos_signatures_verify(custos_ledger *l)
 static int insert_signature(custos_ledger *l, int64_t report_id, const char *key_id,
                             const unsigned char sig[CUSTOS_SIGNATURE_BYTES])
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(l->db,
-                           "INSERT INTO signatures(report_id, key_id, signature) VALUES(?1,?2,?3)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return custos_ledger_sqlerr(l, "prepare");
+    sqlite3_stmt *s = custos_ledger_stmt(
+        l, ST_INSERT_SIGNATURE,
+        "INSERT INTO signatures(report_id, key_id, signature) VALUES(?1,?2,?3)");
+    if (!s)
+        return CUSTOS_ESTORAGE;
     sqlite3_bind_int64(s, 1, report_id);
     sqlite3_bind_text(s, 2, key_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 3, sig, CUSTOS_SIGNATURE_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return custos_ledger_sqlerr(l, "store signature");
     char *text = NULL;
@@ -573,6 +573,74 @@ static int insert_signature(custos_ledger *l, int64_t report_id, const char *key
     custos_hash(hash, text, len);
     custos_free(text);
     return custos_chain_append(l, "signature", report_id, key_id, hash, NULL, NULL);
+}
+
+/* The key of a signed report: registered, active, of its facility. */
+static int check_key(custos_ledger *l, const custos_report *r, const char *key_id,
+                     custos_signing_key *k)
+{
+    int err = custos_ledger_key_get(k, l, key_id);
+    if (err == CUSTOS_ENOTFOUND)
+        return custos_error_set(CUSTOS_EFORBIDDEN, "report %s;%lld: signing key %s is not registered",
+                                r->state, (long long)r->number, key_id);
+    if (err < 0)
+        return err;
+    if (!k->active)
+        return custos_error_set(CUSTOS_EFORBIDDEN, "report %s;%lld: signing key %s is revoked",
+                                r->state, (long long)r->number, k->key_id);
+    if (strcmp(k->state, r->state) || strcmp(k->facility, r->facility))
+        return custos_error_set(CUSTOS_EFORBIDDEN,
+                                "report %s;%lld: key %s belongs to facility %s/%s, the report to "
+                                "%s/%s",
+                                r->state, (long long)r->number, k->key_id, k->state, k->facility,
+                                r->state, r->facility);
+    return CUSTOS_OK;
+}
+
+/* Verify the signature over r's canonical text; its hash into hash_hex. */
+static int verify_signature(const custos_report *r, const unsigned char *sig,
+                            const custos_signing_key *k, char hash_hex[65])
+{
+    char *text;
+    size_t len;
+    int err = custos_report_canonical(&text, &len, r);
+    if (err < 0)
+        return err;
+    int rc = crypto_sign_verify_detached(sig, (const unsigned char *)text, len, k->public_key);
+    if (hash_hex) {
+        unsigned char h[CUSTOS_HASH_BYTES];
+        custos_hash(h, text, len);
+        custos_hex(hash_hex, h, sizeof h);
+    }
+    custos_free(text);
+    if (rc != 0)
+        return custos_error_set(CUSTOS_EFORBIDDEN,
+                                "report %s;%lld: the signature by key %s does not verify (wrong "
+                                "key or altered report)",
+                                r->state, (long long)r->number, k->key_id);
+    return CUSTOS_OK;
+}
+
+int custos_submission_verify(custos_ledger *l, custos_submission *sub)
+{
+    sub->verified = false;
+    if (!sub->key_id)
+        return CUSTOS_OK;
+    int err;
+    custos_signing_key k;
+    if (sub->n != 1)
+        err = custos_error_set(CUSTOS_EINVAL,
+                               "a signed submission holds one report (this one holds %zu)", sub->n);
+    else if ((err = check_key(l, sub->reports[0], sub->key_id, &k)) >= 0)
+        err = verify_signature(sub->reports[0], sub->signature, &k, sub->verified_hash);
+    if (err < 0) {
+        sub->err = err;
+        custos_strlcpy(sub->message, custos_last_error(), sizeof sub->message);
+        return err;
+    }
+    sub->verified = true;
+    sub->key_version = k.version;
+    return CUSTOS_OK;
 }
 
 /* The checks and inserts of one submission inside the batch transaction. */
@@ -589,29 +657,13 @@ static int submit_one(custos_ledger *l, custos_submission *sub, custos_diags *d)
         const custos_report *r = sub->reports[i];
         if (sub->key_id) {
             custos_signing_key k;
-            if ((err = custos_ledger_key_get(&k, l, sub->key_id)) < 0)
-                return err == CUSTOS_ENOTFOUND
-                           ? custos_error_set(CUSTOS_EFORBIDDEN,
-                                              "report %s;%lld: signing key %s is not registered",
-                                              r->state, (long long)r->number, sub->key_id)
-                           : err;
-            if (!k.active)
-                return custos_error_set(CUSTOS_EFORBIDDEN,
-                                        "report %s;%lld: signing key %s is revoked", r->state,
-                                        (long long)r->number, k.key_id);
-            if (strcmp(k.state, r->state) || strcmp(k.facility, r->facility))
-                return custos_error_set(CUSTOS_EFORBIDDEN,
-                                        "report %s;%lld: key %s belongs to facility %s/%s, the "
-                                        "report to %s/%s",
-                                        r->state, (long long)r->number, k.key_id, k.state,
-                                        k.facility, r->state, r->facility);
-            if ((err = custos_report_verify(r, sub->signature, k.public_key)) < 0)
-                return err == CUSTOS_EINVAL
-                           ? custos_error_set(CUSTOS_EFORBIDDEN,
-                                              "report %s;%lld: the signature by key %s does not "
-                                              "verify (wrong key or altered report)",
-                                              r->state, (long long)r->number, k.key_id)
-                           : err;
+            if ((err = check_key(l, r, sub->key_id, &k)) < 0)
+                return err;
+            /* verified ahead with this very key version: the stored hash is
+             * compared below instead of verifying again */
+            if (!(sub->verified && k.version == sub->key_version) &&
+                (err = verify_signature(r, sub->signature, &k, NULL)) < 0)
+                return err;
         } else {
             custos_policy p;
             if ((err = custos_ledger_policy_get(&p, l, r->state)) < 0)
@@ -639,6 +691,10 @@ static int submit_one(custos_ledger *l, custos_submission *sub, custos_diags *d)
         }
         if (sub->stored)
             sub->stored[i] = st;
+        if (sub->key_id && sub->verified && strcmp(st.hash, sub->verified_hash))
+            return custos_error_set(CUSTOS_EFORBIDDEN,
+                                    "report %s;%lld changed after its signature was verified",
+                                    r->state, (long long)r->number);
         if (sub->key_id && (err = insert_signature(l, st.id, sub->key_id, sub->signature)) < 0)
             return err;
     }

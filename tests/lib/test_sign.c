@@ -335,6 +335,61 @@ static void test_batch(void **state)
     custos_ledger_free(l);
 }
 
+/* Verified ahead (custos_submission_verify), the writer only confirms:
+ * the key version unchanged and the stored report the one verified. */
+static void test_verify_ahead(void **state)
+{
+    (void)state;
+    custos_ledger *l = base_ledger();
+    keypair k;
+    new_key(&k);
+    assert_int_equal(custos_ledger_key_add(l, "XA", "FA01", k.pk, "test", NULL), 0);
+    custos_report *r2 = icr(2, "1G"), *r3 = icr(3, "1G"), *r4 = icr(4, "1G");
+    custos_submission s;
+    /* 1. verified, then stored */
+    memset(&s, 0, sizeof s);
+    s.reports = &r2, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r2, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    assert_true(s.verified);
+    assert_int_equal(s.key_version, 1);
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, 0);
+    /* 2. a wrong signature is refused ahead, with the message */
+    memset(&s, 0, sizeof s);
+    s.reports = &r3, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r2, k.sk), 0); /* r2's, not r3's */
+    assert_int_equal(custos_submission_verify(l, &s), CUSTOS_EFORBIDDEN);
+    assert_false(s.verified);
+    assert_non_null(strstr(s.message, "does not verify"));
+    /* 3. changed after verification: the stored hash differs, refused */
+    memset(&s, 0, sizeof s);
+    s.reports = &r3, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r3, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    r3->entries[0].mg[3] += 1;
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, CUSTOS_EFORBIDDEN);
+    assert_non_null(strstr(s.message, "changed after its signature was verified"));
+    r3->entries[0].mg[3] -= 1;
+    /* 4. the key revoked between verification and storing: refused */
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, 0); /* report 3 as signed */
+    memset(&s, 0, sizeof s);
+    s.reports = &r4, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r4, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    assert_int_equal(custos_ledger_key_revoke(l, k.id, "test"), 0);
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, CUSTOS_EFORBIDDEN);
+    assert_non_null(strstr(s.message, "revoked"));
+    assert_int_equal(custos_ledger_verify(l, NULL, NULL, NULL, NULL), 0);
+    custos_report_free(r2);
+    custos_report_free(r3);
+    custos_report_free(r4);
+    custos_ledger_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_key_files),
         cmocka_unit_test(test_policy_and_submission),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_verify_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
