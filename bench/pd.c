@@ -86,7 +86,7 @@ int main(void)
     for (int t = 0; t < N; t++)
         mu[t] = 1.5e6 / N;
     custos_pd_result r;
-    custos_pd_options o = {{0.05, 0.5, 0.0}, 1000, 1, 1};
+    custos_pd_options o = {{0.05, 0.5, 0.0}, 1000, 1, 1, NULL, NULL};
     if (custos_pd(&r, s, mu, &o) < 0) {
         fprintf(stderr, "bench_pd: %s\n", custos_last_error());
         return 1;

@@ -29,10 +29,11 @@
  * otherwise it is listed as not counted, and never a finding.
  *
  * Conclusions: per facility, "no indication of diversion of declared
- * nuclear material" fails when an indicated path has a diversion or
- * misuse step at the facility; State-wide, "no indication of undeclared
- * nuclear material or activities" fails when an indicated path has an
- * undeclared step; the broader conclusion is drawn only with a
+ * nuclear material" fails when an indicated path has a diversion step at
+ * the facility; State-wide, "no indication of undeclared nuclear material
+ * or activities" fails when an indicated path misuses a declared facility
+ * or has no declared step at all (undeclared material, imports,
+ * undeclared plants); the broader conclusion is drawn only with a
  * comprehensive agreement and an additional protocol in force and every
  * other conclusion holding.  The audit re-runs the scoring without each
  * source class and without each single piece of evidence and records
@@ -75,6 +76,8 @@ typedef struct custos_evidence {
     double weight;                  /* c */
     double ln_lr;                   /* ln LR, >= 0 */
     char compartment[64];           /* "" = public */
+    char classification[24];        /* of an item; "" for findings */
+    char originator[64];            /* of an item; "" when none */
     custos_date date;
     char *text;                     /* one line: what it says; owned */
     size_t nlinks;
@@ -137,6 +140,41 @@ typedef struct custos_counterfactual {
     size_t *changed;           /* conclusions that change (indices); owned */
 } custos_counterfactual;
 
+/*
+ * Near-real-time accountancy of one MBA of the model, as the evaluation
+ * uses it (evaluate_stats.c): the MUF sequence of the MBA's main quantity
+ * (Pu element, else U-235 of enriched U, else the element weight) with
+ * its covariance from the measurement model, the sequential tests
+ * (custos/stats.h), and the likelihood ratio of the whole sequence for
+ * "1 SQ diverted, spread evenly over the periods" against "nothing
+ * diverted" (Neyman-Pearson):
+ *
+ *     ln LR = w . z - |w|^2 / 2,   z = L^-1 MUF,  w = L^-1 delta
+ *
+ * with Sigma = L L^T and delta the expected MUF shift of the diversion.
+ * Under no diversion ln LR ~ N(-|w|^2/2, |w|^2), under it N(+|w|^2/2,
+ * |w|^2); the test ln LR > c at campaign false-alarm alpha detects 1 SQ
+ * with probability Phi(|w| - z_{1-alpha}).
+ */
+typedef struct custos_mba_statistics {
+    char mba[5];
+    char element;              /* 'P', 'E', ... */
+    int label;                 /* 0 element weight, 670 U-235 */
+    double sq_grams;           /* 1 SQ of the quantity, grams */
+    size_t n;                  /* balance periods */
+    custos_date *end;          /* n PIT dates; owned */
+    double *muf, *sigma;       /* n, grams; owned */
+    double *page;              /* n, Page's S_t on SITMUF; owned */
+    bool *alarm;               /* n, any test alarms at t; owned */
+    double k, h, alpha;        /* Page's parameters, per-period alpha */
+    size_t muf_alarms, sitmuf_alarms, page_alarms;
+    bool gemuf_alarm;          /* at the last period */
+    double signal;             /* |w| for 1 SQ */
+    double ln_lr;              /* of the observed sequence */
+    double pd_sq;              /* Phi(|w| - z_0.95): the optimal test, 5 % */
+    double *w;                 /* n, standardised shift per period for 1 SQ; owned */
+} custos_mba_statistics;
+
 typedef struct custos_evaluation {
     char state[3];
     custos_date as_of;          /* latest date of the ledger's books */
@@ -149,6 +187,8 @@ typedef struct custos_evaluation {
     size_t ncounterfactuals;
     custos_counterfactual *counterfactuals;
     double threshold;
+    size_t nstats;
+    custos_mba_statistics *stats; /* per MBA with balances (custos_ledger_evaluate) */
 } custos_evaluation;
 
 typedef struct custos_evaluate_options {

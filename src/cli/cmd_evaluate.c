@@ -32,8 +32,9 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
     size_t hidden = 0;
     for (size_t i = 0; i < e->nevidence; i++)
         hidden += !vis(e, i, r);
-    fprintf(f, "State-level evaluation of %s (books to %s); indication threshold P >= %.2f\n",
-            e->state, e->as_of ? cli_date(e->as_of) : "-", e->threshold);
+    fprintf(f, "State-level evaluation of %s (%s%s); indication threshold P >= %.2f\n", e->state,
+            e->as_of ? "balances to " : "no closed balance period",
+            e->as_of ? cli_date(e->as_of) : "", e->threshold);
     fprintf(f, "\nConclusions\n");
     for (size_t k = 0; k < e->nconclusions; k++) {
         const custos_conclusion *c = &e->conclusions[k];
@@ -47,19 +48,40 @@ static void text_out(FILE *f, const custos_evaluation *e, const state_cli *s,
             fprintf(f, "        %zu path%s considered; strongest: path %d, P = %.4f\n", c->npaths,
                     c->npaths == 1 ? "" : "s", s->apa->paths[ps->path].rank, ps->p);
         }
-        size_t nh = 0;
+        if (c->kind == CUSTOS_CONCL_BROADER) {
+            if (c->applicable)
+                fprintf(f, "        rests on the conclusions above\n");
+            continue;
+        }
+        if (c->npaths == 0) {
+            fprintf(f, "        no acquisition path of the model %s\n",
+                    c->kind == CUSTOS_CONCL_DIVERSION ? "diverts material from this facility"
+                                                      : "is of this kind");
+            continue;
+        }
+        size_t nh = 0, other = 0, shown = 0;
         for (size_t q = 0; q < c->nevidence; q++) {
             size_t i = c->evidence[q];
+            double v = c->strongest >= 0 ? e->scores[c->strongest].contribution[i] : 0;
+            if (v == 0) {
+                other++;
+                continue;
+            }
             if (!vis(e, i, r)) {
                 nh++;
                 continue;
             }
-            double v = c->strongest >= 0 ? e->scores[c->strongest].contribution[i] : 0;
-            fprintf(f, "        rests on %-24s %+.3f  %s\n", e->evidence[i].id, v,
-                    e->evidence[i].text);
+            shown++;
+            fprintf(f, "        rests on %-28s %+8.3f (log-odds on the strongest path)\n",
+                    e->evidence[i].id, v);
         }
         if (nh)
-            fprintf(f, "        and %zu item%s you may not see\n", nh, nh == 1 ? "" : "s");
+            fprintf(f, "        and %zu piece%s you may not see\n", nh, nh == 1 ? "" : "s");
+        if (!shown && !nh)
+            fprintf(f, "        no evidence bears on the strongest path: its prior stands\n");
+        if (other)
+            fprintf(f, "        (%zu more piece%s bear on its other paths)\n", other,
+                    other == 1 ? "" : "s");
     }
     fprintf(f, "\nEvidence (%zu; %zu not shown: compartments)\n", e->nevidence, hidden);
     static const char *const st[] = {"counted", "counted (corroborated)",

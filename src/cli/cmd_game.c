@@ -63,10 +63,8 @@ static void eq_table(const custos_game *g, const state_cli *s, const custos_equi
     for (size_t j = 0; j < g->npaths; j++)
         if (e->y[j + 1] > 1e-12) {
             const custos_apa_path *p = &s->apa->paths[g->paths[j].apa_index];
-            printf("    %8.5f  path %d (", e->y[j + 1], p->rank);
-            for (size_t k = 0; k < p->nsteps; k++)
-                printf("%s%s", k ? ", " : "", s->m->edges[p->edges[k]].id);
-            printf(")\n");
+            set_names(g, g->paths[j].activities, names, sizeof names);
+            printf("    %8.5f  path %d (%s)\n", e->y[j + 1], p->rank, names);
         }
     printf("  payoffs: inspectorate H1* = %.6f, State H2* = %.6f; effectiveness (c + H1*)/c = "
            "%.6f\n",

@@ -38,6 +38,12 @@ static void skip_ws(scan *s)
     }
 }
 
+static bool delimiter(char c)
+{
+    return c == ',' || c == ':' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' ||
+           c == '\n';
+}
+
 /* At an opening quote: move past the closing one. */
 static void skip_string(scan *s)
 {
@@ -77,7 +83,12 @@ static void skip_value(scan *s)
                 return;
             s->i++;
         } else {
-            while (s->i < s->n && !strchr(",:]} \t\r\n", s->t[s->i]))
+            /* A scalar; any other byte (even a NUL that jansson let
+             * through) is stepped over, so the walk always advances. */
+            size_t start = s->i;
+            while (s->i < s->n && !delimiter(s->t[s->i]))
+                s->i++;
+            if (s->i == start)
                 s->i++;
         }
     } while (depth > 0);

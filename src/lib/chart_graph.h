@@ -6,6 +6,7 @@
 #ifndef CUSTOS_CHART_GRAPH_H
 #define CUSTOS_CHART_GRAPH_H
 
+#include "custos/apa.h"
 #include "custos/state.h"
 #include "internal.h"
 
@@ -18,13 +19,15 @@ enum {
 
 /*
  * Append to out an <svg> element width x height pixels drawing the nodes
- * of m at (x[i], y[i]) in [0, 1]^2 (custos_apa_layout()) and its edges,
- * styled by edge_class[e] (one of GRAPH_EDGE_*; declared steps solid,
- * undeclared dashed; parallel edges bowed apart), with a legend.  Labels
- * are escaped.  Returns CUSTOS_OK, CUSTOS_ENOMEM, CUSTOS_ETOOBIG.
+ * of m where layout g puts them (custos_apa_layout()) and its edges along
+ * their bend points, styled by edge_class[e] (one of GRAPH_EDGE_*;
+ * declared steps solid, undeclared dashed; parallel edges bowed apart),
+ * with a legend.  Labels are escaped.  Returns CUSTOS_OK, CUSTOS_ENOMEM,
+ * CUSTOS_ETOOBIG.
  */
-int custos_chart_graph_svg(custos_buf *out, const custos_state_model *m, const double *x,
-                           const double *y, const int *edge_class, int width, int height);
+int custos_chart_graph_svg(custos_buf *out, const custos_state_model *m,
+                           const custos_graph_layout *g, const int *edge_class, int width,
+                           int height);
 
 /* Append s to out with the five XML special characters escaped. */
 int custos_xml_escape(custos_buf *out, const char *s);

@@ -39,6 +39,9 @@ void custos_evaluation_free(custos_evaluation *e)
     for (size_t i = 0; i < e->ncounterfactuals; i++)
         custos_free(e->counterfactuals[i].changed);
     custos_free(e->counterfactuals);
+    for (size_t i = 0; i < e->nstats; i++)
+        custos_mba_statistics_dispose(&e->stats[i]);
+    custos_free(e->stats);
     custos_free(e);
 }
 
@@ -239,6 +242,9 @@ static int item_evidence(evb *b, const custos_state_model *m, custos_info_item *
         double lr = it->likelihood_ratio > 0 ? it->likelihood_ratio : m->eval.lr[it->source];
         v->ln_lr = log(lr);
         custos_strlcpy(v->compartment, it->compartment, sizeof v->compartment);
+        custos_strlcpy(v->classification, custos_classification_name(it->classification),
+                       sizeof v->classification);
+        custos_strlcpy(v->originator, it->originator, sizeof v->originator);
         v->date = it->date;
         v->item = (long)i;
         custos_strlcpy(v->clarification_of, it->clarification_of, sizeof v->clarification_of);
@@ -452,15 +458,19 @@ static int conclusions(ctx *c)
                           custos_state_in_force(m, "additional-protocol"));
         for (size_t j = 0; j < e->nscores; j++) {
             const custos_apa_path *p = &c->apa->paths[e->scores[j].path];
-            bool on = cc->kind == CUSTOS_CONCL_BROADER;
+            bool on = cc->kind == CUSTOS_CONCL_BROADER, any_declared = false;
             for (size_t s = 0; s < p->nsteps && !on; s++) {
                 const custos_state_edge *ed = &m->edges[p->edges[s]];
+                any_declared |= ed->declared;
                 if (cc->kind == CUSTOS_CONCL_DIVERSION)
-                    on = !strcmp(ed->facility, cc->facility) &&
-                         (ed->type == CUSTOS_ACT_DIVERSION || ed->type == CUSTOS_ACT_MISUSE);
+                    on = ed->type == CUSTOS_ACT_DIVERSION && !strcmp(ed->facility, cc->facility);
                 else
-                    on = !ed->declared;
+                    on = ed->type == CUSTOS_ACT_MISUSE;
             }
+            /* A route with no declared step at all (undeclared source,
+             * import, undeclared plants) is undeclared activity. */
+            if (cc->kind == CUSTOS_CONCL_UNDECLARED && !on && !any_declared)
+                on = true;
             c->looks[k][j] = on;
             cc->npaths += on;
         }
@@ -651,13 +661,41 @@ int custos_ledger_evaluate(custos_evaluation **out, custos_ledger *l, const cust
 {
     *out = NULL;
     custos_info_item **items = NULL;
-    size_t n = 0;
+    custos_mba_statistics *st = NULL;
+    custos_finding *f = NULL;
+    char (*ids)[64] = NULL, (*texts)[400] = NULL;
+    size_t n = 0, ns = 0;
     int err = custos_ledger_info_items(&items, &n, l, m->state);
+    if (err >= 0)
+        err = custos_eval_statistics(&st, &ns, l, m);
     if (err < 0)
-        return err;
-    err = custos_evaluate(out, l, m, apa, items, n, NULL);
+        goto done;
+    f = custos_calloc(ns ? ns : 1, sizeof *f);
+    ids = custos_calloc(ns ? ns : 1, sizeof *ids);
+    texts = custos_calloc(ns ? ns : 1, sizeof *texts);
+    if (!f || !ids || !texts) {
+        err = custos_error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++)
+        custos_eval_statistics_finding(&st[i], &f[i], ids[i], sizeof ids[i], texts[i],
+                                       sizeof texts[i]);
+    custos_evaluate_options opt = {f, ns};
+    if ((err = custos_evaluate(out, l, m, apa, items, n, &opt)) >= 0) {
+        (*out)->stats = st;
+        (*out)->nstats = ns;
+        st = NULL;
+        ns = 0;
+    }
+done:
     for (size_t i = 0; i < n; i++)
         custos_info_item_free(items[i]);
     custos_free(items);
+    for (size_t i = 0; i < ns; i++)
+        custos_mba_statistics_dispose(&st[i]);
+    custos_free(st);
+    custos_free(f);
+    custos_free(ids);
+    custos_free(texts);
     return err;
 }

@@ -48,15 +48,17 @@ static json_t *chk(jb *b, json_t *v)
     return v;
 }
 
+/* jansson's *_new functions take the value even when they fail (a NULL
+ * container included), so nothing leaks on any path. */
 static void set(jb *b, json_t *o, const char *k, json_t *v)
 {
-    if (!v || !o || json_object_set_new(o, k, v) < 0)
+    if (!v || json_object_set_new(o, k, v) < 0)
         b->nomem = true;
 }
 
 static void push(jb *b, json_t *a, json_t *v)
 {
-    if (!v || !a || json_array_append_new(a, v) < 0)
+    if (!v || json_array_append_new(a, v) < 0)
         b->nomem = true;
 }
 
@@ -83,6 +85,10 @@ static json_t *evidence_json(jb *b, const custos_evaluation *e, size_t i,
     set(b, o, "date", date_str(b, v->date));
     set(b, o, "text", chk(b, json_string(v->text ? v->text : "")));
     set(b, o, "compartment", chk(b, json_string(v->compartment)));
+    if (v->classification[0])
+        set(b, o, "classification", chk(b, json_string(v->classification)));
+    if (v->originator[0])
+        set(b, o, "originator", chk(b, json_string(v->originator)));
     set(b, o, "status", chk(b, json_string(status_names[v->status])));
     if (v->because[0]) {
         long k = find_ev(e, v->because);

@@ -16,6 +16,8 @@
 
 #include "chart_graph.h"
 #include "custos/balance.h"
+#include "custos/chart.h"
+#include "custos/stats.h"
 #include "custos/ledger.h"
 #include "custos/report_html.h"
 #include "stateint.h"
@@ -83,7 +85,7 @@ static const char *const css =
     ".meta{color:#475569;font-size:12px}"
     "table{border-collapse:collapse;margin:6px 0 10px;font-size:12.5px}"
     "th,td{border:1px solid #cbd5e1;padding:3px 7px;text-align:left;vertical-align:top}"
-    "th{background:#f1f5f9}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f1f5f9}td.id{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".ok{background:#dcfce7;color:#14532d;font-weight:bold}"
     ".bad{background:#fee2e2;color:#7f1d1d;font-weight:bold}"
     ".na{background:#e2e8f0;color:#334155;font-weight:bold}"
@@ -128,11 +130,12 @@ static void header(page *p)
         put(p, ")");
     }
     put(p, "</h1>\n<p class=\"meta\">");
-    char d[11] = "-";
+    char d[11] = "";
     if (p->e->as_of)
         custos_date_iso(d, p->e->as_of);
-    putf(p, "Books to %s. custos %s. Indication threshold P &ge; %.2f. Reader compartments: ", d,
-         custos_version(), p->e->threshold);
+    putf(p, "%s%s. custos %s. Indication threshold P &ge; %.2f. Reader compartments: ",
+         p->e->as_of ? "Balances to " : "No closed balance period", d, custos_version(),
+         p->e->threshold);
     if (!p->r || p->r->n == 0)
         put(p, "none (public evidence only)");
     for (size_t i = 0; p->r && i < p->r->n; i++) {
@@ -166,9 +169,25 @@ static void conclusions(page *p)
         else
             put(p, "&ndash;");
         put(p, "</td><td>");
-        size_t nh = 0, shown = 0;
+        if (c->kind == CUSTOS_CONCL_BROADER) {
+            put(p, c->applicable ? "the conclusions above"
+                                 : "<span class=\"muted\">needs CSA and AP in force</span>");
+            put(p, "</td></tr>\n");
+            continue;
+        }
+        if (c->npaths == 0) {
+            put(p, "<span class=\"muted\">no acquisition path of the model diverts material "
+                   "from this facility</span></td></tr>\n");
+            continue;
+        }
+        size_t nh = 0, shown = 0, other = 0;
         for (size_t q = 0; q < c->nevidence; q++) {
             size_t i = c->evidence[q];
+            double v = c->strongest >= 0 ? e->scores[c->strongest].contribution[i] : 0;
+            if (v == 0) {
+                other++;
+                continue;
+            }
             if (!visible(p, i)) {
                 nh++;
                 continue;
@@ -177,17 +196,19 @@ static void conclusions(page *p)
                 put(p, "<ul class=\"ev\">");
             put(p, "<li>");
             esc(p, e->evidence[i].id);
-            if (c->strongest >= 0)
-                putf(p, " (%+.3f)", e->scores[c->strongest].contribution[i]);
-            put(p, "</li>");
+            putf(p, " (%+.3f)</li>", v);
         }
         if (shown)
             put(p, "</ul>");
         if (nh)
-            putf(p, "<span class=\"muted\">and %zu piece%s you may not see</span>", nh,
+            putf(p, "<span class=\"muted\">and %zu piece%s you may not see</span><br>", nh,
                  nh == 1 ? "" : "s");
         if (!shown && !nh)
-            put(p, "<span class=\"muted\">no evidence bears on its paths</span>");
+            put(p, "<span class=\"muted\">no evidence on the strongest path: its prior "
+                   "stands</span><br>");
+        if (other)
+            putf(p, "<span class=\"muted\">%zu more bear%s on its other paths</span>", other,
+                 other == 1 ? "s" : "");
         put(p, "</td></tr>\n");
     }
     put(p, "</table>\n");
@@ -237,14 +258,207 @@ static void factors(page *p)
     put(p, "</table>\n");
 }
 
-/* Per MBA of the model: the MUF sequence of its main quantity. */
+/* Append chart c to the page and free it. */
+static void put_chart(page *p, custos_chart *c, int err)
+{
+    if (err >= 0 && p->err >= 0)
+        err = custos_chart_write(c, custos_buf_write_fn, &p->b);
+    if (err < 0 && p->err >= 0)
+        p->err = err;
+    custos_chart_free(c);
+}
+
+/* The MUF sequence with its +-2 and +-3 sigma bands and the periods where
+ * a test alarms. */
+static void chart_muf(page *p, const custos_mba_statistics *s, const char *unit, double scale)
+{
+    custos_chart *c = NULL;
+    size_t n = s->n;
+    double *x = custos_calloc(n, sizeof *x), *y = custos_calloc(n, sizeof *y);
+    double *lo2 = custos_calloc(n, sizeof *lo2), *hi2 = custos_calloc(n, sizeof *hi2);
+    double *lo3 = custos_calloc(n, sizeof *lo3), *hi3 = custos_calloc(n, sizeof *hi3);
+    int err = x && y && lo2 && hi2 && lo3 && hi3 ? custos_chart_new(&c, CUSTOS_CHART_XY)
+                                                  : custos_error_nomem();
+    char buf[160];
+    bool dates = n > 0 && s->end[0] != 0;
+    for (size_t t = 0; t < n; t++) {
+        x[t] = dates ? (double)s->end[t] : (double)(t + 1);
+        y[t] = s->muf[t] * scale;
+        lo2[t] = -2 * s->sigma[t] * scale;
+        hi2[t] = 2 * s->sigma[t] * scale;
+        lo3[t] = -3 * s->sigma[t] * scale;
+        hi3[t] = 3 * s->sigma[t] * scale;
+    }
+    snprintf(buf, sizeof buf, "muf-%s", s->mba);
+    if (err >= 0)
+        err = custos_chart_set_id(c, buf);
+    snprintf(buf, sizeof buf, "MUF, %s/%s, %s", p->m->state, s->mba,
+             s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "element");
+    if (err >= 0)
+        err = custos_chart_set_title(c, buf);
+    if (err >= 0)
+        err = custos_chart_set_size(c, 620, 300);
+    if (err >= 0)
+        err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
+                                      "balance period end", CUSTOS_VALUE_PLAIN);
+    snprintf(buf, sizeof buf, "MUF (%s)", unit);
+    if (err >= 0)
+        err = custos_chart_set_y_axis(c, buf, CUSTOS_VALUE_PLAIN);
+    if (err >= 0)
+        err = custos_chart_add_band(c, "\u00b13 \u03c3", x, lo3, hi3, n);
+    if (err >= 0)
+        err = custos_chart_add_band(c, "\u00b12 \u03c3", x, lo2, hi2, n);
+    if (err >= 0)
+        err = custos_chart_add_series(c, "MUF", x, y, n, CUSTOS_SERIES_LINE | CUSTOS_SERIES_POINTS);
+    for (size_t t = 0; t < n && err >= 0; t++)
+        if (s->alarm[t])
+            err = custos_chart_add_marker(c, "test alarm", x[t], y[t]);
+    put_chart(p, c, err);
+    custos_free(x);
+    custos_free(y);
+    custos_free(lo2);
+    custos_free(hi2);
+    custos_free(lo3);
+    custos_free(hi3);
+}
+
+/* Page's CUSUM on SITMUF with its decision interval h. */
+static void chart_cusum(page *p, const custos_mba_statistics *s)
+{
+    custos_chart *c = NULL;
+    size_t n = s->n;
+    double *x = custos_calloc(n, sizeof *x);
+    int err = x ? custos_chart_new(&c, CUSTOS_CHART_XY) : custos_error_nomem();
+    char buf[160];
+    bool dates = n > 0 && s->end[0] != 0;
+    for (size_t t = 0; t < n; t++)
+        x[t] = dates ? (double)s->end[t] : (double)(t + 1);
+    snprintf(buf, sizeof buf, "cusum-%s", s->mba);
+    if (err >= 0)
+        err = custos_chart_set_id(c, buf);
+    snprintf(buf, sizeof buf, "Page's CUSUM on SITMUF, %s/%s (k = %.2f)", p->m->state, s->mba,
+             s->k);
+    if (err >= 0)
+        err = custos_chart_set_title(c, buf);
+    if (err >= 0)
+        err = custos_chart_set_size(c, 620, 260);
+    if (err >= 0)
+        err = custos_chart_set_x_axis(c, dates ? CUSTOS_AXIS_DATE : CUSTOS_AXIS_INDEX,
+                                      "balance period end", CUSTOS_VALUE_PLAIN);
+    if (err >= 0)
+        err = custos_chart_set_y_axis(c, "S\u209c", CUSTOS_VALUE_PLAIN);
+    if (err >= 0)
+        err = custos_chart_set_y_range(c, 0, NAN);
+    if (err >= 0)
+        err = custos_chart_add_series(c, "S\u209c", x, s->page, n,
+                                      CUSTOS_SERIES_LINE | CUSTOS_SERIES_POINTS);
+    snprintf(buf, sizeof buf, "decision interval h = %.3f", s->h);
+    if (err >= 0 && isfinite(s->h) && s->h > 0)
+        err = custos_chart_add_hline(c, buf, s->h, CUSTOS_LINE_THRESHOLD);
+    for (size_t t = 0; t < n && err >= 0; t++)
+        if (isfinite(s->h) && s->page[t] > s->h)
+            err = custos_chart_add_marker(c, "Page alarm", x[t], s->page[t]);
+    put_chart(p, c, err);
+    custos_free(x);
+}
+
+/* Detection probability against the amount diverted (protracted, spread
+ * evenly), campaign false-alarm probability 5 %: the Neyman-Pearson test
+ * of the whole sequence, Phi(|w(M)| - z_0.95), and the SITMUF test at the
+ * per-period level giving 5 % over the campaign, 1 - prod Phi(z_p -
+ * w_t(M)) (shared/spec/statistics.md). */
+static void chart_pd(page *p, const custos_mba_statistics *s, const char *unit, double scale)
+{
+    enum { NPT = 41 };
+    custos_chart *c = NULL;
+    double x[NPT], np[NPT], sit[NPT];
+    size_t live = 0;
+    for (size_t t = 0; t < s->n; t++)
+        live += s->w[t] != 0;
+    double zp = custos_normal_quantile(pow(0.95, 1.0 / (double)(live ? live : 1)));
+    double z = custos_normal_quantile(0.95);
+    for (int i = 0; i < NPT; i++) {
+        double frac = 2.0 * i / (NPT - 1); /* 0 .. 2 SQ */
+        x[i] = frac * s->sq_grams * scale;
+        np[i] = custos_normal_cdf(frac * s->signal - z);
+        double miss = 1;
+        for (size_t t = 0; t < s->n; t++)
+            if (s->w[t] != 0)
+                miss *= custos_normal_cdf(zp - frac * s->w[t]);
+        sit[i] = 1 - miss;
+    }
+    char buf[160];
+    int err = custos_chart_new(&c, CUSTOS_CHART_XY);
+    snprintf(buf, sizeof buf, "pd-%s", s->mba);
+    if (err >= 0)
+        err = custos_chart_set_id(c, buf);
+    snprintf(buf, sizeof buf, "Detection probability, %s/%s, protracted diversion", p->m->state,
+             s->mba);
+    if (err >= 0)
+        err = custos_chart_set_title(c, buf);
+    if (err >= 0)
+        err = custos_chart_set_size(c, 620, 260);
+    snprintf(buf, sizeof buf, "amount diverted over the %zu periods (%s)", s->n, unit);
+    if (err >= 0)
+        err = custos_chart_set_x_axis(c, CUSTOS_AXIS_NUMBER, buf, CUSTOS_VALUE_PLAIN);
+    if (err >= 0)
+        err = custos_chart_set_y_axis(c, "detection probability", CUSTOS_VALUE_PERCENT);
+    if (err >= 0)
+        err = custos_chart_set_y_range(c, 0, 1);
+    if (err >= 0)
+        err = custos_chart_add_series(c, "likelihood-ratio test (5 %)", x, np, NPT,
+                                      CUSTOS_SERIES_LINE);
+    if (err >= 0)
+        err = custos_chart_add_series(c, "SITMUF test (5 % over the campaign)", x, sit, NPT,
+                                      CUSTOS_SERIES_LINE | CUSTOS_SERIES_DASHED);
+    if (err >= 0)
+        err = custos_chart_add_vline(c, "1 SQ", s->sq_grams * scale, CUSTOS_LINE_REFERENCE);
+    put_chart(p, c, err);
+}
+
+/* Per MBA of the model: the statistics charts, or the MUF table when the
+ * MBA has no usable measurement model. */
 static void mbas(page *p, custos_ledger *l)
 {
     put(p, "<h2 id=\"mbas\">Material balances per MBA</h2>\n");
-    if (!l) {
-        put(p, "<p class=\"muted\">No ledger given.</p>\n");
-        return;
+    const custos_evaluation *e = p->e;
+    if (e->nstats) {
+        put(p, "<table>\n<tr><th>MBA</th><th>quantity</th><th>periods</th><th>alarms: MUF / "
+               "SITMUF / Page</th><th>GEMUF</th><th>ln LR (1 SQ : none)</th><th>PD (1 SQ)</th>"
+               "</tr>\n");
+        for (size_t i = 0; i < e->nstats; i++) {
+            const custos_mba_statistics *s = &e->stats[i];
+            put(p, "<tr><td>");
+            esc(p, s->mba);
+            putf(p,
+                 "</td><td>%s</td><td class=\"num\">%zu</td><td class=\"num%s\">%zu / %zu / %zu"
+                 "</td><td class=\"%s\">%s</td><td class=\"num\">%+.2f</td><td class=\"num\">"
+                 "%.3f</td></tr>\n",
+                 s->element == 'P' ? "Pu" : s->element == 'E' ? "U-235" : "element", s->n,
+                 s->page_alarms ? " bad" : "", s->muf_alarms, s->sitmuf_alarms, s->page_alarms,
+                 s->gemuf_alarm ? "bad" : "", s->gemuf_alarm ? "alarm" : "no alarm", s->ln_lr,
+                 s->pd_sq);
+        }
+        put(p, "</table>\n<p class=\"meta\">Per period alarms at 5 %; Page's decision interval "
+               "chosen for 5 % over the campaign. ln LR: the whole sequence, 1 SQ diverted "
+               "evenly over the periods against nothing diverted (used as evidence, capped at "
+               "&plusmn;ln 10<sup>6</sup>).</p>\n");
     }
+    for (size_t i = 0; i < e->nstats && p->err >= 0; i++) {
+        const custos_mba_statistics *s = &e->stats[i];
+        bool pu = s->element == 'P';
+        const char *unit = pu || s->element == 'E' ? "kg" : "t";
+        double scale = pu || s->element == 'E' ? 1e-3 : 1e-6;
+        put(p, "<h3>MBA ");
+        esc(p, s->mba);
+        putf(p, ": %s</h3>\n", pu ? "Pu" : s->element == 'E' ? "U-235 in enriched U" : "element");
+        chart_muf(p, s, unit, scale);
+        if (s->n > 1)
+            chart_cusum(p, s);
+        chart_pd(p, s, unit, scale);
+    }
+    if (!l)
+        return;
     custos_balances *bal = NULL;
     int err = custos_ledger_balances(&bal, l, NULL, NULL);
     if (err < 0) {
@@ -252,10 +466,14 @@ static void mbas(page *p, custos_ledger *l)
         return;
     }
     const custos_state_model *m = p->m;
-    size_t shown = 0;
     for (size_t f = 0; f < m->nfacilities; f++)
         for (size_t k = 0; k < m->facilities[f].nmbas; k++) {
             const char *mba = m->facilities[f].mbas[k];
+            bool have = false;
+            for (size_t i = 0; i < e->nstats; i++)
+                have |= !strcmp(e->stats[i].mba, mba);
+            if (have)
+                continue;
             /* Main quantity: Pu element, else U-235 in enriched U, else
              * the first element weight seen. */
             char cat = 0;
@@ -277,13 +495,15 @@ static void mbas(page *p, custos_ledger *l)
                     label = 0;
                 }
             }
-            if (!cat)
-                continue;
-            shown++;
             put(p, "<h3>MBA ");
             esc(p, mba);
-            putf(p, " (facility %s): MUF of %s, grams</h3>\n<table>\n<tr><th>period</th>"
-                    "<th>PB</th><th>BA</th><th>PE</th><th>MUF</th><th>MBR</th></tr>\n",
+            if (!cat) {
+                put(p, "</h3>\n<p class=\"muted\">No closed balance period.</p>\n");
+                continue;
+            }
+            putf(p, " (facility %s): MUF of %s, grams; no statistics (entries without a "
+                    "measurement model)</h3>\n<table>\n<tr><th>period</th><th>PB</th><th>BA</th>"
+                    "<th>PE</th><th>MUF</th><th>MBR</th></tr>\n",
                  m->facilities[f].code,
                  cat == 'P' ? "Pu" : cat == 'E' ? "U-235 (enriched U)" : "the element");
             for (size_t i = 0; i < bal->n; i++) {
@@ -291,9 +511,9 @@ static void mbas(page *p, custos_ledger *l)
                 if (strcmp(b->mba, mba) || strcmp(b->state, m->state) || b->element != cat ||
                     b->label != label)
                     continue;
-                char s[11], t[11], g[4][32];
-                custos_date_iso(s, b->start);
-                custos_date_iso(t, b->end);
+                char s0[11], t0[11], g[4][32];
+                custos_date_iso(s0, b->start);
+                custos_date_iso(t0, b->end);
                 custos_grams_format(g[0], b->pb);
                 custos_grams_format(g[1], b->ba);
                 custos_grams_format(g[2], b->pe);
@@ -301,15 +521,13 @@ static void mbas(page *p, custos_ledger *l)
                 putf(p,
                      "<tr><td>%s to %s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
                      "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n",
-                     s, t, g[0], g[1], g[2], g[3],
-                     !b->mbr_report          ? "none"
-                     : b->mbr_differences    ? "<span class=\"warn\">disagrees</span>"
-                                             : "agrees");
+                     s0, t0, g[0], g[1], g[2], g[3],
+                     !b->mbr_report       ? "none"
+                     : b->mbr_differences ? "<span class=\"warn\">disagrees</span>"
+                                          : "agrees");
             }
             put(p, "</table>\n");
         }
-    if (!shown)
-        put(p, "<p class=\"muted\">No closed balance period for the State's MBAs.</p>\n");
     custos_balances_free(bal);
 }
 
@@ -318,10 +536,9 @@ static void paths(page *p)
     const custos_evaluation *e = p->e;
     const custos_state_model *m = p->m;
     put(p, "<h2 id=\"paths\">Acquisition paths</h2>\n");
-    double *x = custos_calloc(m->nnodes ? m->nnodes : 1, sizeof *x);
-    double *y = custos_calloc(m->nnodes ? m->nnodes : 1, sizeof *y);
+    custos_graph_layout *g = NULL;
     int *cls = custos_calloc(m->nedges ? m->nedges : 1, sizeof *cls);
-    if (!x || !y || !cls) {
+    if (!cls) {
         p->err = custos_error_nomem();
         goto done;
     }
@@ -335,21 +552,24 @@ static void paths(page *p)
             if (c > cls[ap->edges[k]])
                 cls[ap->edges[k]] = c;
     }
-    int err = custos_apa_layout(x, y, m);
+    int err = custos_apa_layout(&g, m);
     if (err < 0) {
         p->err = err;
         goto done;
     }
-    int layers = 1;
+    /* Height from the widest layer. */
+    int widest = 1;
     for (size_t i = 0; i < m->nnodes; i++) {
-        int lv = (int)lround(x[i] * 20);
-        layers = lv + 1 > layers ? lv + 1 : layers;
+        int in_layer = 0;
+        for (size_t k = 0; k < m->nnodes; k++)
+            in_layer += fabs(g->x[k] - g->x[i]) < 1e-9;
+        widest = in_layer > widest ? in_layer : widest;
     }
-    int width = 960, height = 140 + 60 * (int)(m->nnodes > 4 ? m->nnodes / 2 : 2);
-    if (height > 900)
-        height = 900;
+    int width = 1180, height = 90 + 62 * (widest + 1);
+    if (height > 1400)
+        height = 1400;
     if (p->err >= 0)
-        p->err = custos_chart_graph_svg(&p->b, m, x, y, cls, width, height);
+        p->err = custos_chart_graph_svg(&p->b, m, g, cls, width, height);
     putf(p, "<p class=\"meta\">%zu paths to weapon-usable metal examined, %zu feasible (at "
             "least 1 SQ at the end). Ranked weakest first: lowest detection probability P, then "
             "shortest time, then lowest difficulty.%s</p>\n",
@@ -374,8 +594,7 @@ static void paths(page *p)
     if (e->nscores > 25)
         putf(p, "<p class=\"meta\">%zu more paths not listed.</p>\n", e->nscores - 25);
 done:
-    custos_free(x);
-    custos_free(y);
+    custos_graph_layout_free(g);
     custos_free(cls);
 }
 
@@ -404,11 +623,20 @@ static void evidence(page *p)
             custos_date_iso(d, v->date);
         int ri = v->reliability >= 'A' && v->reliability <= 'F' ? v->reliability - 'A' : 5;
         int ci = v->credibility >= 1 && v->credibility <= 6 ? v->credibility - 1 : 5;
-        put(p, "<tr><td>");
+        put(p, "<tr><td class=\"id\">");
         esc(p, v->id);
-        putf(p, "</td><td>%s</td><td>%s</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
+        put(p, "</td><td class=\"id\">");
+        putf(p, "%s</td><td>%s", d, custos_source_class_name(v->source));
+        if (v->originator[0]) {
+            put(p, "<br><span class=\"muted\">from ");
+            esc(p, v->originator);
+            put(p, "</span>");
+        }
+        if (v->classification[0])
+            putf(p, "<br><span class=\"muted\">%s</span>", v->classification);
+        putf(p, "</td><td title=\"%s, %s\">%c%d</td><td class=\"num\">%.4f"
                 "</td><td class=\"num\">%.3f</td><td%s>%s",
-             d, custos_source_class_name(v->source), rel_words[ri], cred_words[ci], v->reliability,
+             rel_words[ri], cred_words[ci], v->reliability,
              v->credibility, v->weight, v->ln_lr,
              v->status == CUSTOS_EV_UNCORROBORATED ? " class=\"warn\"" : "", st[v->status]);
         if (v->because[0]) {

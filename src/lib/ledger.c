@@ -984,6 +984,7 @@ int custos_ledger_import(custos_ledger *l, custos_reader *rd, const custos_impor
     int failed = 0;
     for (;;) {
         custos_report *r = NULL;
+        uint64_t before = custos_reader_offset(rd);
         int k = custos_reader_next(&r, rd, d);
         if (k < 0) {
             err = k;
@@ -992,7 +993,13 @@ int custos_ledger_import(custos_ledger *l, custos_reader *rd, const custos_impor
         if (k == 0)
             break;
         custos_stored st;
+        l->progress = opt->progress;
+        l->progress_ctx = opt->progress_ctx;
+        l->progress_from = before;
+        l->progress_to = custos_reader_offset(rd);
+        l->progress_total = custos_reader_size(rd);
         err = store_one(l, r, d, &st);
+        l->progress = NULL;
         custos_report_free(r);
         if (err == CUSTOS_EINVAL) {
             /* Keep checking the following reports of the file so one run

@@ -50,6 +50,12 @@ struct custos_ledger {
     /* The chain's head while a transaction is open. */
     int64_t head_seq;
     unsigned char head_link[CUSTOS_HASH_BYTES];
+    /* Progress of an import, also inside one large report: while its rows
+     * go in, the bytes from..to it was read from are reported in step
+     * with the entries inserted. */
+    custos_progress_fn progress;
+    void *progress_ctx;
+    uint64_t progress_from, progress_to, progress_total;
 };
 
 /* A cached statement, reset and with bindings cleared; NULL on error

@@ -236,6 +236,7 @@ bool custos_jstr(jctx *p, json_t *o, const char *path, const char *key, bool req
         return false;
     const char *s = json_string_value(v);
     size_t n = s ? strlen(s) : 0;
+    /* A NUL inside the JSON string would cut it short: refuse it. */
     if (!s || n < minlen || n >= size || n != json_string_length(v)) {
         custos_jerr(p, fp, "needs a string of %zu to %zu characters", minlen, size - 1);
         return false;

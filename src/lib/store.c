@@ -107,6 +107,10 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id)
         "?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51,?52)";
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
+        if (l->progress && i % 16384 == 16383)
+            l->progress(l->progress_ctx,
+                        l->progress_from + (l->progress_to - l->progress_from) * i / r->n,
+                        l->progress_total);
         s = custos_ledger_stmt(l, ST_INSERT_ENTRY, sql);
         if (!s)
             return CUSTOS_ESTORAGE;

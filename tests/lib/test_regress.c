@@ -18,6 +18,7 @@
 #include "custos/facility.h"
 #include "custos/ledger.h"
 #include "custos/measure.h"
+#include "custos/state.h"
 #include "custos/validate.h"
 
 static const char *facility =
@@ -158,6 +159,51 @@ static void test_balance_beyond_int64(void **state)
     custos_ledger_free(l);
 }
 
+/* custos_state_parse refused every string value ("needs a string of 2 to
+ * 2 characters" for "XA"): its check for a NUL inside a JSON string looked
+ * for the terminator inside the string.  A minimal model must parse, and a
+ * string with a NUL inside must still be refused (jansson does it). */
+static void test_state_model_strings(void **state)
+{
+    (void)state;
+    static const char *model =
+        "{\"state\":\"XA\",\"budget_person_days\":100,\"agreements\":[{\"type\":\"comprehensive\",\"in_force\":"
+        "true}],\"factors\":[{\"factor\":1,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{\"factor\""
+        ":2,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{\"factor\":3,\"value\":\"v\",\"date\":\"2026"
+        "-01-01\",\"sources\":[\"s\"]},{\"factor\":4,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{\""
+        "factor\":5,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{\"factor\":6,\"value\":\"v\",\"date"
+        "\":\"2026-01-01\",\"sources\":[\"s\"]}],\"nodes\":[{\"id\":\"leu\",\"material\":\"leu\",\"assumed_kg\":1000"
+        "},{\"id\":\"heu\",\"material\":\"heu_metal\",\"end\":true}],\"edges\":[{\"id\":\"enrich\",\"from\":\"leu\",\""
+        "to\":\"heu\",\"type\":\"clandestine-processing\",\"declared\":false,\"weight\":1,\"duration_days\":10"
+        "0,\"yield\":0.2,\"cost\":1}]}";
+    custos_state_model *m;
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    int err = custos_state_parse(&m, "m.json", model, strlen(model), d);
+    if (err)
+        print_error("%s\n", custos_last_error());
+    assert_int_equal(err, 0);
+    assert_string_equal(m->state, "XA");
+    assert_int_equal(m->nnodes, 2);
+    assert_int_equal(m->nedges, 1);
+    custos_state_model_free(m);
+    /* "X\u0000" is two characters with a NUL: refused. */
+    char *bad = custos_strdup(model);
+    char *at = strstr(bad, "\"XA\"");
+    assert_non_null(at);
+    size_t len = strlen(bad) + 6;
+    char *text = malloc(len + 1);
+    size_t k = (size_t)(at - bad) + 2; /* after "X */
+    memcpy(text, bad, k);
+    memcpy(text + k, "\\u0000", 6);
+    memcpy(text + k + 6, bad + k + 1, strlen(bad) - k);
+    assert_int_equal(custos_state_parse(&m, "m.json", text, len - 1, d), CUSTOS_EINVAL);
+    assert_non_null(strstr(custos_last_error(), "m.json:1:"));
+    free(text);
+    custos_free(bad);
+    custos_diags_free(d);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -166,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_mdc_query_odd_length),
         cmocka_unit_test(test_weight_sums_beyond_int64),
         cmocka_unit_test(test_balance_beyond_int64),
+        cmocka_unit_test(test_state_model_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

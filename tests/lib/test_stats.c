@@ -215,6 +215,45 @@ static void case_a(void **state)
     free(t.s);
 }
 
+/* Case A again, the method's uncertainty only in a stored target-value
+ * table: unmodelled (a finding, no sigma) before the table is stored,
+ * the same sigma-MUF after. */
+static void case_a_targets(void **state)
+{
+    (void)state;
+    text t = {0};
+    for (int k = 0; k <= NP; k++)
+        pil(&t, 2 * k + 1, k, 1, 500.0);
+    fix_totals(&t);
+    custos_ledger *l = ledger("{\"points\":[{\"mba\":\"XAAA\",\"kmp\":\"1\","
+                              "\"material\":\"oxide\",\"bulk\":\"weigh\"}]}",
+                              t.s);
+    custos_balances *b;
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    assert_int_equal(custos_ledger_balances(&b, l, "XAAA", NULL), 0);
+    assert_int_equal(custos_ledger_sigma(l, b, d), 0);
+    assert_false(b->items[0].has_sigma);
+    assert_true(b->items[0].unmodelled > 0);
+    assert_int_equal(custos_diags_total(d, CUSTOS_SEV_FINDING), 1);
+    custos_balances_free(b);
+    const char table[] = "method,material,random,systematic,source\n"
+                         "weigh,*,1%,1%,spec case A\n"
+                         "weigh,metal,5%,5%,another material\n";
+    assert_int_equal(custos_ledger_targets_add(l, "t.csv", table, strlen(table), d), 0);
+    assert_int_equal(custos_ledger_balances(&b, l, "XAAA", NULL), 0);
+    assert_int_equal(custos_ledger_sigma(l, b, d), 0);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->items[i].label == 0) {
+            assert_true(b->items[i].has_sigma);
+            rel_close(b->items[i].sigma_muf, 7071.0678118654755, 1e-12, "sigma from the table");
+        }
+    custos_balances_free(b);
+    custos_diags_free(d);
+    custos_ledger_free(l);
+    free(t.s);
+}
+
 /* ICR of one period: receipt at A and shipment at B of kg each (nitems
  * items per entry), plus optionally a second receipt. */
 static void icr(text *t, int number, int k, double in_kg, double out_kg, int nitems)
@@ -438,7 +477,7 @@ static void pd_example(void **state)
     s->rvar[0] = 4.0; /* sigma 2 g */
     double div = 3.29 * 2.0;
     custos_pd_result r;
-    custos_pd_options o = {{0.05, 0.5, 0.0}, 200000, 3, 2};
+    custos_pd_options o = {{0.05, 0.5, 0.0}, 200000, 3, 2, NULL, NULL};
     assert_int_equal(custos_pd(&r, s, &div, &o), 0);
     rel_close(r.tests[CUSTOS_PD_SITMUF].pd, custos_normal_cdf(3.29 - 1.6448536269514722), 1e-12,
               "PD exact");
@@ -541,7 +580,9 @@ static void mc_sitmuf(void **state)
                                   (minv[k + 1] - tout));
         }
         custos_nrta_result *r;
-        assert_int_equal(custos_nrta_run(&r, s, NULL), 0);
+        /* h given: choosing it is a Markov-chain bisection per call. */
+        custos_nrta_options o = {0.05, 0.5, 4.0};
+        assert_int_equal(custos_nrta_run(&r, s, &o), 0);
         assert_int_equal(r->degenerate, 0);
         for (int k = 0; k < MC_T; k++) {
             double y = r->periods[k].sitmuf;
@@ -576,6 +617,21 @@ static void rng_normal(void **state)
     custos_rng r;
     custos_rng_seed(&r, 7, 3);
     const long n = 2000000;
+    /* The eight-lane generator of the Monte Carlo kernel: same moments. */
+    custos_wrng w;
+    custos_wrng_seed(&w, 7, 3);
+    double *buf = malloc(1000 * sizeof *buf);
+    double ws = 0, ws2 = 0;
+    for (long i = 0; i < n / 1000; i++) {
+        custos_wrng_normals(&w, buf, 1000);
+        for (int j = 0; j < 1000; j++) {
+            ws += buf[j];
+            ws2 += buf[j] * buf[j];
+        }
+    }
+    free(buf);
+    assert_true(fabs(ws / (double)n) < 4 / sqrt((double)n));
+    assert_true(fabs(ws2 / (double)n - 1) < 4 * sqrt(2 / (double)n));
     double s = 0, s2 = 0, s4 = 0;
     long tail = 0, below = 0;
     for (long i = 0; i < n; i++) {
@@ -600,7 +656,8 @@ int main(void)
 {
     custos_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(case_a),       cmocka_unit_test(case_b),
+        cmocka_unit_test(case_a),       cmocka_unit_test(case_a_targets),
+        cmocka_unit_test(case_b),
         cmocka_unit_test(case_c),       cmocka_unit_test(case_d),
         cmocka_unit_test(cholesky_incremental), cmocka_unit_test(distributions),
         cmocka_unit_test(arl_table),    cmocka_unit_test(page_h),

@@ -29,3 +29,13 @@ for name, z in (("MUF/sigma", a[:, 0]), ("SITMUF", a[:, 1])):
 $PY "$REF" "$T/d" XARP 700 0.5 5 >"$T/d.txt" || fail "reference on the diversion"
 grep -q '^alarm 2026' "$T/d.txt" || fail "1 SQ protracted diversion not found: $(tail -1 "$T/d.txt")"
 echo "nrta: ok ($(tail -1 "$T/d.txt"))"
+# The same with custos's own statistics (custos nrta, Page's test on
+# SITMUF, k = 0.5, h = 5) on the imported reports.
+for c in nrta diversion; do
+    simulate_import "$EX/$c.json" 1 on "s$c"
+    "$CUSTOS_BIN" nrta "$T/s$c.db" --mba XARP --element P --test page --k 0.5 --h 5 \
+        >"$T/s$c.out" 2>"$T/s$c.err" || true
+done
+grep -q "alarm of Page" "$T/snrta.err" && fail "custos nrta: Page's test alarms without diversion"
+grep -q "alarm of Page" "$T/sdiversion.err" || fail "custos nrta: the 1 SQ diversion is not found"
+echo "nrta: custos nrta agrees"
