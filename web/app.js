@@ -110,7 +110,7 @@ async function login(token) {
 async function loadNav() {
   const list = $("state-list");
   list.textContent = "";
-  const isAdmin = me.role === "admin";
+  const isAdmin = role() === "admin";
   $("admin-title").hidden = $("admin-list").hidden = !isAdmin;
   if (isAdmin) {
     $("no-states").hidden = true;
@@ -193,7 +193,7 @@ async function modules(code) {
         x.undeclared ? "yes" : "no"])));
     box.append(p);
   }
-  if (me.role === "analyst") {
+  if (role() === "analyst") {
     res = await api("/api/info" + q);
     if (res.ok) {
       const d = await res.json();
@@ -218,8 +218,10 @@ async function modules(code) {
   }
 }
 
-const stateReader = () => ["authority", "inspector", "analyst"].includes(me.role);
-const inspectorate = () => ["inspector", "analyst"].includes(me.role);
+// (me is null again once the user signs out while a page is still loading)
+const role = () => (me ? me.role : "");
+const stateReader = () => ["authority", "inspector", "analyst"].includes(role());
+const inspectorate = () => ["inspector", "analyst"].includes(role());
 
 async function mbaPanel(mba) {
   const panel = el("div", { class: "panel", "data-mba": mba });
@@ -266,7 +268,7 @@ async function mbaPanel(mba) {
 
 async function verifyStatus() {
   const s = $("verify-status");
-  if (me.role === "operator") { s.textContent = ""; return; }
+  if (!me || role() === "operator") { s.textContent = ""; return; }
   try {
     const v = await json("/api/verify");
     s.className = "ok";

@@ -882,7 +882,7 @@ static void h_policy_set(srv_request *rq)
                         rq->cap[0]);
         return;
     }
-    snprintf(c.policy.state, sizeof c.policy.state, "%s", rq->cap[0]);
+    memcpy(c.policy.state, rq->cap[0], 3); /* two letters and the NUL, checked above */
     c.policy.require_signatures = require;
     snprintf(rq->detail, sizeof rq->detail, "signatures %s", require ? "required" : "optional");
     if (run_change(rq, do_policy, &c, c.policy.state, 200) < 0)
