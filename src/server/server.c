@@ -594,6 +594,15 @@ int srv_run(const srv_config *cfg)
     }
     s->cfg = *cfg;
     s->started = srv_now();
+    /* Signals go to the thread that waits for them (sigwait below), never
+     * to a worker: blocked before the first thread (the writer) starts,
+     * since threads inherit the mask. */
+    sigset_t sigs, old;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    signal(SIGPIPE, SIG_IGN);
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_cond_init(&s->pool_cv, NULL);
     pthread_mutex_init(&s->tok_mu, NULL);
@@ -635,13 +644,6 @@ int srv_run(const srv_config *cfg)
         goto done;
     }
 
-    /* Signals go to the thread that waits for them, not to workers. */
-    sigset_t sigs, old;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, &old);
-    signal(SIGPIPE, SIG_IGN);
 
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
@@ -666,7 +668,6 @@ int srv_run(const srv_config *cfg)
     if (!s->daemon) {
         fprintf(stderr, "custos: cannot listen on %s%s\n", cfg->listen,
                 tls ? " (check the TLS certificate and key)" : "");
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
         goto done;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -683,7 +684,6 @@ int srv_run(const srv_config *cfg)
     sigwait(&sigs, &sig);
     fprintf(stderr, "custos: %s, stopping\n", sig == SIGINT ? "interrupted" : "terminated");
     MHD_stop_daemon(s->daemon);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     status = 0;
 done:
     srv_writer_stop(s->writer);
@@ -702,5 +702,6 @@ done:
         free(key);
     }
     free(s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return status;
 }
