@@ -481,17 +481,20 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         client_address(rq);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > ((srv_server *)cls)->cfg.max_body)
+        if (cl && strtoull(cl, NULL, 10) > ((srv_server *)cls)->cfg.max_body) {
+            /* answered before the body is read; libmicrohttpd then closes */
             rq->body_too_big = true;
+            srv_reply_error(rq, 413, "request body larger than %zu bytes",
+                            ((srv_server *)cls)->cfg.max_body);
+            return send_reply(rq);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size, max = rq->srv->cfg.max_body;
         *upload_data_size = 0;
-        if (rq->body_too_big || rq->body_len + n > max) {
-            rq->body_too_big = true; /* keep reading, store nothing */
-            return MHD_YES;
-        }
+        if (rq->body_too_big || rq->body_len + n > max)
+            return MHD_NO; /* a chunked body past the limit: drop the connection */
         if (rq->body_len + n + 1 > rq->body_cap) {
             size_t cap = rq->body_cap ? rq->body_cap : 4096;
             while (cap < rq->body_len + n + 1)
