@@ -56,10 +56,11 @@ static int report_text(char *buf, size_t size, int i, int n)
     char mba[5];
     mba_code(mba, i);
     if (n == 1)
-        return snprintf(buf, size,
-                        "001:OI/XC;1#002:1/1#003:20251231#006:LOAD,T#010:P#015:20251231#207:XCF1#"
-                        "307:%s#309:N#407:1#430:O/G/U/C#446:P1#469:M#470:1#630:100000G#670:4000G#\n",
-                        mba);
+        return snprintf(
+            buf, size,
+            "001:OI/XC;1#002:1/1#003:20251231#006:LOAD,T#010:P#015:20251231#207:XCF1#"
+            "307:%s#309:N#407:1#430:O/G/U/C#446:P1#469:M#470:1#630:100000G#670:4000G#\n",
+            mba);
     static const int last[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int m = (n - 2) % 12 + 1, y = 2026 + (n - 2) / 12;
     int leap = m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
@@ -111,7 +112,8 @@ static int setup(const char *db, const char *dir)
     custos_ledger *l;
     if (custos_ledger_open(&l, db, CUSTOS_OPEN_CREATE) < 0)
         return die(db);
-    char fac[16384] = "{\"state\":\"XC\",\"facility\":\"XCF1\",\"type\":\"fuel-fabrication\",\"mbas\":[";
+    char fac[16384] =
+        "{\"state\":\"XC\",\"facility\":\"XCF1\",\"type\":\"fuel-fabrication\",\"mbas\":[";
     for (int i = 0; i < MBAS; i++) {
         char mba[5];
         mba_code(mba, i);
@@ -277,8 +279,12 @@ static int submit(int port, const char *dir, double seconds, int conns)
         return die("out of memory");
     double start = now();
     for (int i = 0; i < conns; i++) {
-        w[i] = (worker){.mba = i + 1, .port = port, .until = start + seconds, .token = token,
-                        .key_id = id, .sk = sk};
+        w[i] = (worker){.mba = i + 1,
+                        .port = port,
+                        .until = start + seconds,
+                        .token = token,
+                        .key_id = id,
+                        .sk = sk};
         pthread_create(&t[i], NULL, submit_main, &w[i]);
     }
     long ok = 0, errors = 0;

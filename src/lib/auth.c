@@ -163,8 +163,8 @@ int custos_user_check(const custos_user *u)
         break;
     case CUSTOS_ROLE_AUTHORITY:
         if (u->nstates != 1 || u->nmbas || u->ncompartments)
-            return custos_error_set(CUSTOS_EINVAL, "user %s: an authority needs exactly one --state",
-                                    u->name);
+            return custos_error_set(CUSTOS_EINVAL,
+                                    "user %s: an authority needs exactly one --state", u->name);
         break;
     case CUSTOS_ROLE_INSPECTOR:
     case CUSTOS_ROLE_ANALYST:
@@ -172,8 +172,8 @@ int custos_user_check(const custos_user *u)
             return custos_error_set(CUSTOS_EINVAL, "user %s: an %s needs --state and no --mba",
                                     u->name, r);
         if (u->role == CUSTOS_ROLE_INSPECTOR && u->ncompartments)
-            return custos_error_set(CUSTOS_EINVAL,
-                                    "user %s: compartments are for analysts only", u->name);
+            return custos_error_set(CUSTOS_EINVAL, "user %s: compartments are for analysts only",
+                                    u->name);
         break;
     case CUSTOS_ROLE_ADMIN:
         if (u->nstates || u->nmbas || u->ncompartments)
@@ -204,13 +204,12 @@ static json_t *string_array(const void *base, size_t n, size_t stride)
 static int user_text(char **out, const custos_user *u, const char *hash)
 {
     *out = NULL;
-    json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:s}", "name", u->name, "role",
-                          custos_role_name(u->role), "active", u->active, "states",
-                          string_array(u->states, u->nstates, sizeof u->states[0]), "mbas",
-                          string_array(u->mbas, u->nmbas, sizeof u->mbas[0]), "compartments",
-                          string_array(u->compartments, u->ncompartments,
-                                       sizeof u->compartments[0]),
-                          "token_hash", hash);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:b, s:o, s:o, s:o, s:s}", "name", u->name, "role", custos_role_name(u->role),
+        "active", u->active, "states", string_array(u->states, u->nstates, sizeof u->states[0]),
+        "mbas", string_array(u->mbas, u->nmbas, sizeof u->mbas[0]), "compartments",
+        string_array(u->compartments, u->ncompartments, sizeof u->compartments[0]), "token_hash",
+        hash);
     if (!o)
         return custos_error_nomem();
     *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -276,8 +275,8 @@ static int load_user(custos_user *out, char hash[crypto_pwhash_STRBYTES], custos
     }
     json_decref(o);
     if (err < 0)
-        return custos_error_set(CUSTOS_ETAMPER, "user %s version %d: malformed user document",
-                                name, ref.version);
+        return custos_error_set(CUSTOS_ETAMPER, "user %s version %d: malformed user document", name,
+                                ref.version);
     return CUSTOS_OK;
 }
 
@@ -287,8 +286,7 @@ static int store_user(custos_ledger *l, const custos_user *u, const char *hash, 
     int err = user_text(&text, u, hash);
     if (err < 0)
         return err;
-    err = custos_ledger_document_add(l, USER_KIND, u->name, by ? by : "", text, strlen(text),
-                                     NULL);
+    err = custos_ledger_document_add(l, USER_KIND, u->name, by ? by : "", text, strlen(text), NULL);
     custos_free(text); /* jansson allocates through the seam (custos_global_init) */
     return err;
 }
@@ -418,8 +416,7 @@ static void make_dummy(void)
 {
     unsigned char r[16];
     randombytes_buf(r, sizeof r);
-    if (crypto_pwhash_str(dummy_hash, (const char *)r, sizeof r,
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    if (crypto_pwhash_str(dummy_hash, (const char *)r, sizeof r, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         dummy_hash[0] = '\0';
 }
@@ -456,7 +453,8 @@ int custos_auth_token(custos_user *out, custos_ledger *l, const char *token)
     } else {
         /* The same work for unknown and revoked users. */
         pthread_once(&dummy_once, make_dummy);
-        if (dummy_hash[0] && token && crypto_pwhash_str_verify(dummy_hash, token, strlen(token)) == 0)
+        if (dummy_hash[0] && token &&
+            crypto_pwhash_str_verify(dummy_hash, token, strlen(token)) == 0)
             ok = false; /* cannot happen: the dummy hash is of random bytes */
     }
     if (!ok)

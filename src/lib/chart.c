@@ -110,9 +110,8 @@ int custos_chart_set_id(custos_chart *c, const char *id)
 int custos_chart_set_size(custos_chart *c, int width, int height)
 {
     if (width < 200 || width > 4000 || height < 120 || height > 4000)
-        return custos_error_set(CUSTOS_EDOMAIN,
-                                "chart size %dx%d outside 200-4000 x 120-4000 pixels", width,
-                                height);
+        return custos_error_set(
+            CUSTOS_EDOMAIN, "chart size %dx%d outside 200-4000 x 120-4000 pixels", width, height);
     c->width = width;
     c->height = height;
     return CUSTOS_OK;

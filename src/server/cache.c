@@ -68,8 +68,7 @@ static void key_of(unsigned char out[32], const srv_request *rq)
     char ver[16];
     snprintf(ver, sizeof ver, "%d", rq->user.version);
     crypto_generichash_init(&st, NULL, 0, 32);
-    crypto_generichash_update(&st, (const unsigned char *)rq->user.name,
-                              strlen(rq->user.name) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)rq->user.name, strlen(rq->user.name) + 1);
     crypto_generichash_update(&st, (const unsigned char *)ver, strlen(ver) + 1);
     crypto_generichash_update(&st, (const unsigned char *)rq->method, strlen(rq->method) + 1);
     crypto_generichash_update(&st, (const unsigned char *)rq->target, strlen(rq->target) + 1);

@@ -47,8 +47,7 @@ static json_t *date_json(custos_date d)
 
 /* ?mba= (readable), ?element=, ?label=, ?alpha=, ?k=, ?h= into a run;
  * 0 or replied. */
-static int nrta_for(srv_request *rq, custos_sequence **seq, custos_nrta_result **res,
-                    char mba[8])
+static int nrta_for(srv_request *rq, custos_sequence **seq, custos_nrta_result **res, char mba[8])
 {
     *seq = NULL;
     *res = NULL;
@@ -109,16 +108,16 @@ static void h_nrta(srv_request *rq)
     for (size_t t = 0; t < r->n; t++) {
         const custos_nrta_period *p = &r->periods[t];
         json_array_append_new(
-            arr, json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:b, s:o, s:b, s:o, "
-                           "s:i, s:o, s:b}",
-                           "start", date_json(s->start ? s->start[t] : 0), "end",
-                           date_json(s->end ? s->end[t] : 0), "muf_g", num(p->muf), "sigma_muf_g",
-                           num(p->sigma_muf), "muf_alarm", p->muf_alarm, "cumuf_g", num(p->cumuf),
-                           "sigma_cumuf_g", num(p->sigma_cumuf), "cumuf_alarm", p->cumuf_alarm,
-                           "sitmuf", num(p->sitmuf), "sitmuf_alarm", p->sitmuf_alarm, "page",
-                           num(p->page), "page_alarm", p->page_alarm, "gemuf", num(p->gemuf),
-                           "gemuf_dof", p->gemuf_dof, "gemuf_p", num(p->gemuf_p), "gemuf_alarm",
-                           p->gemuf_alarm));
+            arr,
+            json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:b, s:o, s:b, s:o, "
+                      "s:i, s:o, s:b}",
+                      "start", date_json(s->start ? s->start[t] : 0), "end",
+                      date_json(s->end ? s->end[t] : 0), "muf_g", num(p->muf), "sigma_muf_g",
+                      num(p->sigma_muf), "muf_alarm", p->muf_alarm, "cumuf_g", num(p->cumuf),
+                      "sigma_cumuf_g", num(p->sigma_cumuf), "cumuf_alarm", p->cumuf_alarm, "sitmuf",
+                      num(p->sitmuf), "sitmuf_alarm", p->sitmuf_alarm, "page", num(p->page),
+                      "page_alarm", p->page_alarm, "gemuf", num(p->gemuf), "gemuf_dof",
+                      p->gemuf_dof, "gemuf_p", num(p->gemuf_p), "gemuf_alarm", p->gemuf_alarm));
     }
     char element[2] = {s->element, 0};
     srv_reply_json(rq, 200,
@@ -272,12 +271,11 @@ static void h_paths(srv_request *rq)
         }
         json_array_append_new(
             arr, json_pack("{s:i, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:i, s:b, s:i, s:b}",
-                           "rank", p->rank, "steps", steps, "nodes", nodes, "feasible",
-                           p->feasible, "start_sq", num(p->start_sq), "end_sq", num(p->end_sq),
-                           "time_days", num(p->time_days), "p_detect", num(p->p_detect),
-                           "p_timely", num(p->p_timely), "timeliness_days", p->timeliness_days,
-                           "covered", p->covered, "difficulty", p->difficulty, "undeclared",
-                           p->undeclared));
+                           "rank", p->rank, "steps", steps, "nodes", nodes, "feasible", p->feasible,
+                           "start_sq", num(p->start_sq), "end_sq", num(p->end_sq), "time_days",
+                           num(p->time_days), "p_detect", num(p->p_detect), "p_timely",
+                           num(p->p_timely), "timeliness_days", p->timeliness_days, "covered",
+                           p->covered, "difficulty", p->difficulty, "undeclared", p->undeclared));
     }
     srv_reply_json(rq, 200,
                    json_pack("{s:s, s:I, s:I, s:b, s:o}", "state", m->state, "examined",
@@ -300,8 +298,8 @@ static void evaluation(srv_request *rq, bool html)
     custos_reader_clearance reader = {clearance, rq->user.ncompartments};
     srv_buf b = {.max = (size_t)64 << 20};
     if (err >= 0)
-        err = html ? custos_report_html_write(srv_ledger(rq), e, s.m, s.apa, &reader,
-                                              srv_buf_write, &b)
+        err = html ? custos_report_html_write(srv_ledger(rq), e, s.m, s.apa, &reader, srv_buf_write,
+                                              &b)
                    : custos_evaluation_write_json(e, s.m, s.apa, &reader, srv_buf_write, &b);
     custos_evaluation_free(e);
     state_dispose(&s);
@@ -356,8 +354,7 @@ static void h_agreements(srv_request *rq)
                                             "state", en->state, "mba", en->mba, "report",
                                             (json_int_t)en->report, "entry", en->entry, "date",
                                             date_json(en->date), "code", en->code, "batch",
-                                            en->batch, "mg", (json_int_t)en->mg, "role",
-                                            en->role));
+                                            en->batch, "mg", (json_int_t)en->mg, "role", en->role));
         }
         json_array_append_new(
             arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, "
@@ -365,11 +362,10 @@ static void h_agreements(srv_request *rq)
                            "agreement", c->agreement, "version", c->version, "id", c->id, "kind",
                            c->kind, "title", c->title, "status",
                            custos_commitment_state_name(c->state), "reason", c->reason, "as_of",
-                           date_json(c->as_of), "deadline", date_json(c->deadline), "unit",
-                           c->unit, "value", num(c->value), "bound", num(c->bound), "margin",
-                           num(c->margin), "progress", num(c->progress), "projected",
-                           num(c->projected), "entries", entries, "entries_hidden",
-                           (json_int_t)hidden));
+                           date_json(c->as_of), "deadline", date_json(c->deadline), "unit", c->unit,
+                           "value", num(c->value), "bound", num(c->bound), "margin", num(c->margin),
+                           "progress", num(c->progress), "projected", num(c->projected), "entries",
+                           entries, "entries_hidden", (json_int_t)hidden));
     }
     custos_commitment_statuses_free(st);
     srv_reply_json(rq, 200, json_pack("{s:o}", "commitments", arr));
@@ -409,19 +405,19 @@ static void h_info(srv_request *rq)
             char grade[4] = {it->reliability, (char)('0' + it->credibility), 0};
             json_array_append_new(
                 arr, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I}", "id",
-                               it->id, "title", it->title ? it->title : "", "summary",
-                               it->summary, "source", custos_source_class_name(it->source),
-                               "grade", grade, "classification",
-                               custos_classification_name(it->classification), "originator",
-                               it->originator, "compartment", it->compartment, "date",
+                               it->id, "title", it->title ? it->title : "", "summary", it->summary,
+                               "source", custos_source_class_name(it->source), "grade", grade,
+                               "classification", custos_classification_name(it->classification),
+                               "originator", it->originator, "compartment", it->compartment, "date",
                                date_json(it->date), "hash", it->hash, "chain_link",
                                (json_int_t)it->seq));
         }
         custos_info_item_free(items[i]);
     }
     custos_free(items);
-    srv_reply_json(rq, 200, json_pack("{s:s, s:o, s:I}", "state", st, "items", arr, "hidden",
-                                      (json_int_t)hidden));
+    srv_reply_json(
+        rq, 200,
+        json_pack("{s:s, s:o, s:I}", "state", st, "items", arr, "hidden", (json_int_t)hidden));
 }
 
 /* ---- the module routes --------------------------------------------------- */
@@ -434,18 +430,22 @@ static void h_info(srv_request *rq)
 const srv_route srv_module_routes[] = {
     {"GET", "/api/nrta", STATE_READERS, SRV_AUDIT_READ, h_nrta,
      "near-real-time accountancy of an MBA: MUF, CUMUF, SITMUF, Page, GEMUF tests per period "
-     "(?mba=, ?element=, ?label=, ?alpha=, ?k=, ?h=)", SRV_CACHE},
+     "(?mba=, ?element=, ?label=, ?alpha=, ?k=, ?h=)",
+     SRV_CACHE},
     {"GET", "/api/charts/nrta.svg", STATE_READERS, SRV_AUDIT_READ, h_chart_nrta,
-     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?test=page|sitmuf)", SRV_CACHE},
+     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?test=page|sitmuf)",
+     SRV_CACHE},
     {"GET", "/api/paths", INSPECTORATE, SRV_AUDIT_READ, h_paths,
      "acquisition paths of a State, ranked weakest first (?state=)", SRV_CACHE},
     {"GET", "/api/evaluation", INSPECTORATE, SRV_AUDIT_READ, h_evaluation,
      "State-level evaluation: conclusions, evidence (as the reader's compartments allow), "
-     "counterfactual audit (?state=)", SRV_CACHE},
+     "counterfactual audit (?state=)",
+     SRV_CACHE},
     {"GET", "/api/evaluation/report.html", INSPECTORATE, SRV_AUDIT_READ, h_evaluation_html,
      "the same as the self-contained HTML report (?state=)", SRV_CACHE},
     {"GET", "/api/agreements", INSPECTORATE, SRV_AUDIT_READ, h_agreements,
-     "status of every commitment of every stored agreement; deciding entries of readable MBAs", SRV_CACHE},
+     "status of every commitment of every stored agreement; deciding entries of readable MBAs",
+     SRV_CACHE},
     {"GET", "/api/info", SRV_ROLE(CUSTOS_ROLE_ANALYST), SRV_AUDIT_READ, h_info,
      "information items of a State in the analyst's compartments (?state=)", SRV_CACHE},
 };

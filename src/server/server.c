@@ -342,8 +342,8 @@ static void handle(srv_request *rq)
         return;
     }
     if (found == 405) {
-        srv_reply_error(rq, 405, "%s is not allowed on %s (allowed: %s)", rq->method,
-                        rq->uri.path, rq->allow);
+        srv_reply_error(rq, 405, "%s is not allowed on %s (allowed: %s)", rq->method, rq->uri.path,
+                        rq->allow);
         rq->route = NULL;
         return;
     }
@@ -430,8 +430,8 @@ static void client_address(srv_request *rq)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, rq->remote,
                   sizeof rq->remote);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                  rq->remote, sizeof rq->remote);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, rq->remote,
+                  sizeof rq->remote);
 }
 
 static enum MHD_Result send_reply(srv_request *rq)
@@ -479,8 +479,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         snprintf(rq->method, sizeof rq->method, "%s", method);
         rq->conn = c;
         client_address(rq);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > ((srv_server *)cls)->cfg.max_body) {
             /* answered before the body is read; libmicrohttpd then closes */
             rq->body_too_big = true;
@@ -646,7 +646,6 @@ int srv_run(const srv_config *cfg)
         fprintf(stderr, "custos: %s\n", custos_last_error());
         goto done;
     }
-
 
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;

@@ -38,15 +38,15 @@ struct MHD_Connection;
 typedef struct srv_writer srv_writer;
 typedef struct srv_cache srv_cache;
 
-#define SRV_POOL_MAX 64       /* read handles */
-#define SRV_TOKEN_SLOTS 512   /* verified tokens kept */
-#define SRV_TOKEN_TTL 5       /* seconds a verified token is trusted without Argon2id */
-#define SRV_ARGON_PARALLEL 2  /* Argon2id checks at once (64 MiB each) */
+#define SRV_POOL_MAX 64      /* read handles */
+#define SRV_TOKEN_SLOTS 512  /* verified tokens kept */
+#define SRV_TOKEN_TTL 5      /* seconds a verified token is trusted without Argon2id */
+#define SRV_ARGON_PARALLEL 2 /* Argon2id checks at once (64 MiB each) */
 
 typedef struct srv_token_slot {
     unsigned char digest[32]; /* keyed BLAKE2b of the token */
     custos_user user;
-    double expires;           /* 0: empty */
+    double expires; /* 0: empty */
     uint64_t generation;
 } srv_token_slot;
 
@@ -59,14 +59,14 @@ typedef struct srv_server {
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
     custos_ledger *pool[SRV_POOL_MAX];
-    size_t npool;   /* free handles in pool[] */
-    size_t nopen;   /* handles open, lent or free */
+    size_t npool; /* free handles in pool[] */
+    size_t nopen; /* handles open, lent or free */
 
     pthread_mutex_t tok_mu;
     pthread_cond_t tok_cv;
     unsigned char tok_key[32]; /* random per process: digests mean nothing elsewhere */
     srv_token_slot tokens[SRV_TOKEN_SLOTS];
-    uint64_t tok_generation;   /* bumped when users change: every slot is stale */
+    uint64_t tok_generation; /* bumped when users change: every slot is stale */
     int argon_running;
 
     srv_cache *cache;
@@ -101,7 +101,7 @@ typedef struct srv_request {
     const char *content_type;
     char allow[64];
     char location[128];
-    const char *csp;   /* a Content-Security-Policy other than the default */
+    const char *csp;            /* a Content-Security-Policy other than the default */
     bool audited;               /* the writer audited it (changes) */
     char detail[SRV_ERR];       /* one line for the audit log */
     char audit_target[SRV_ERR]; /* what was acted on, when not the path */

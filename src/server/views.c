@@ -17,7 +17,7 @@
 #include "custos/stats.h"
 #include "srvint.h"
 
-static const char *const element_names[] = {"N", "natural uranium", "D", "depleted uranium",
+static const char *const element_names[] = {"N", "natural uranium",  "D", "depleted uranium",
                                             "E", "enriched uranium", "P", "plutonium",
                                             "T", "thorium"};
 #define NELEMENTS 5
@@ -171,8 +171,7 @@ void srv_view_chart_muf(srv_request *rq)
     custos_chart_set_title(c, title);
     custos_chart_set_id(c, id);
     custos_chart_set_size(c, 720, 360);
-    custos_chart_set_x_axis(c, CUSTOS_AXIS_DATE, "end of balance period (PIT)",
-                            CUSTOS_VALUE_PLAIN);
+    custos_chart_set_x_axis(c, CUSTOS_AXIS_DATE, "end of balance period (PIT)", CUSTOS_VALUE_PLAIN);
     custos_chart_set_y_axis(c, "MUF (kg)", CUSTOS_VALUE_PLAIN);
     /* sigma-MUF where the facility's measurement model allows it */
     bool sigma = custos_ledger_sigma(l, b, NULL) >= 0;
@@ -214,8 +213,14 @@ void srv_view_chart_muf(srv_request *rq)
         bool bands = ec == one && with_sigma;
         banded += bands ? with_sigma : 0;
         if (bands) {
-            if ((err = custos_chart_add_band(c, "\xc2\xb1" "3\xcf\x83", x, lo3, hi3, n)) >= 0)
-                err = custos_chart_add_band(c, "\xc2\xb1" "2\xcf\x83", x, lo2, hi2, n);
+            if ((err = custos_chart_add_band(c,
+                                             "\xc2\xb1"
+                                             "3\xcf\x83",
+                                             x, lo3, hi3, n)) >= 0)
+                err = custos_chart_add_band(c,
+                                            "\xc2\xb1"
+                                            "2\xcf\x83",
+                                            x, lo2, hi2, n);
         }
         if (err >= 0)
             err = custos_chart_add_series(c, element_name(ec), x, y, n,
@@ -272,7 +277,7 @@ void srv_view_chart_mbas(srv_request *rq)
         return;
     }
     /* categories: the State's MBAs with a balance, in ledger order */
-    char (*cats)[8] = calloc(b->n + 1, sizeof *cats);
+    char(*cats)[8] = calloc(b->n + 1, sizeof *cats);
     const char **labels = calloc(b->n + 1, sizeof *labels);
     double *v = calloc(b->n + 1, sizeof *v);
     size_t nc = 0;

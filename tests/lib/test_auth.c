@@ -218,7 +218,7 @@ static void test_need_to_know(void **state)
     assert_true(custos_user_can_see_item(&an, "safeguards"));
     assert_true(custos_user_can_see_item(&an, "safeguards:XA")); /* below a held one */
     assert_true(custos_user_can_see_item(&an, "third-party:XB"));
-    assert_true(custos_user_can_see_item(&an, ""));              /* public */
+    assert_true(custos_user_can_see_item(&an, ""));                /* public */
     assert_false(custos_user_can_see_item(&an, "third-party:XC")); /* another originator */
     assert_false(custos_user_can_see_item(&an, "third-party"));
     assert_false(custos_user_can_see_item(&in, "safeguards"));
@@ -242,11 +242,24 @@ static void test_audit(void **state)
     (void)state;
     custos_ledger *l = open_mem();
     custos_audit_record v[3] = {
-        {.who = "alice", .role = "operator", .action = "POST /api/reports",
-         .target = "XA/XAFF;1", .outcome = 201, .detail = "stored report 1", .remote = "127.0.0.1"},
-        {.who = "bob", .role = "inspector", .action = "GET /api/balances", .target = "XA",
-         .outcome = 200, .detail = "", .remote = "127.0.0.1"},
-        {.who = "-", .action = "GET /api/reports", .target = "/api/reports", .outcome = 401,
+        {.who = "alice",
+         .role = "operator",
+         .action = "POST /api/reports",
+         .target = "XA/XAFF;1",
+         .outcome = 201,
+         .detail = "stored report 1",
+         .remote = "127.0.0.1"},
+        {.who = "bob",
+         .role = "inspector",
+         .action = "GET /api/balances",
+         .target = "XA",
+         .outcome = 200,
+         .detail = "",
+         .remote = "127.0.0.1"},
+        {.who = "-",
+         .action = "GET /api/reports",
+         .target = "/api/reports",
+         .outcome = 401,
          .detail = "invalid or revoked token"},
     };
     int64_t head0, head1;
@@ -288,9 +301,8 @@ static void test_audit(void **state)
 
     /* tampering: triggers refuse; past them, verify names the record */
     sqlite3 *db = custos_ledger_db(l);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET outcome=200 WHERE seq=3", NULL, NULL,
-                                      NULL),
-                         0);
+    assert_int_not_equal(
+        sqlite3_exec(db, "UPDATE audit SET outcome=200 WHERE seq=3", NULL, NULL, NULL), 0);
     assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_no_update", NULL, NULL, NULL), 0);
     assert_int_equal(sqlite3_exec(db, "UPDATE audit SET outcome=200 WHERE seq=3", NULL, NULL, NULL),
                      0);

@@ -84,14 +84,15 @@ static void test_rfc8032(void **state)
     (void)state;
     unsigned char seed[32], pk[32], sk[64], sig[64], want[64], want_pk[32];
     const unsigned char msg = 0x72;
-    assert_int_equal(sodium_hex2bin(seed, 32,
-                                    "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-                                    64, NULL, NULL, NULL),
-                     0);
-    assert_int_equal(sodium_hex2bin(want_pk, 32,
-                                    "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
-                                    64, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        sodium_hex2bin(seed, 32, "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+                       64, NULL, NULL, NULL),
+        0);
+    assert_int_equal(
+        sodium_hex2bin(want_pk, 32,
+                       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", 64, NULL,
+                       NULL, NULL),
+        0);
     assert_int_equal(
         sodium_hex2bin(want, 64,
                        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
@@ -144,8 +145,8 @@ static void test_key_files(void **state)
     custos_report_free(r);
 }
 
-static int submit1(custos_ledger *l, custos_report *r, const char *key_id,
-                   const unsigned char *sig, custos_stored *st)
+static int submit1(custos_ledger *l, custos_report *r, const char *key_id, const unsigned char *sig,
+                   custos_stored *st)
 {
     custos_submission s;
     memset(&s, 0, sizeof s);

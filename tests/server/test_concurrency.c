@@ -70,12 +70,14 @@ static void report_text(char *buf, size_t size, int i, int n)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "%s/custos-conc-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(dir, sizeof dir, "%s/custos-conc-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(dir));
     snprintf(db, sizeof db, "%s/ledger.db", dir);
     custos_ledger *l;
     assert_int_equal(custos_ledger_open(&l, db, CUSTOS_OPEN_CREATE), 0);
-    char fac[8192] = "{\"state\":\"XC\",\"facility\":\"XCF1\",\"type\":\"fuel-fabrication\",\"mbas\":[";
+    char fac[8192] =
+        "{\"state\":\"XC\",\"facility\":\"XCF1\",\"type\":\"fuel-fabrication\",\"mbas\":[";
     for (int i = 0; i < SUBMITTERS; i++) {
         char mba[5];
         mba_code(mba, i);
