@@ -877,7 +877,7 @@ static void h_policy_set(srv_request *rq)
                         rq->cap[0]);
         return;
     }
-    memcpy(c.policy.state, rq->cap[0], 3); /* two letters and the NUL, checked above */
+    snprintf(c.policy.state, sizeof c.policy.state, "%.2s", rq->cap[0]); /* a State code */
     c.policy.require_signatures = require;
     snprintf(rq->detail, sizeof rq->detail, "signatures %s", require ? "required" : "optional");
     if (run_change(rq, do_policy, &c, c.policy.state, 200) < 0)
