@@ -256,12 +256,17 @@ static void h_submit(srv_request *rq)
         srv_reply_error(rq, 400, "a signed submission holds one report (this one holds %zu)", n);
     } else if (!(stored = calloc(n, sizeof *stored))) {
         srv_reply_error(rq, 500, "out of memory");
-    } else if ((sub.reports = reports, sub.n = n, sub.key_id = key ? keyid : NULL,
-                custos_submission_verify(srv_ledger(rq), &sub) < 0)) {
+    } else if (key && !srv_ledger(rq)) {
+        /* replied: no read handle */
+    } else if (key && (sub.reports = reports, sub.n = n, sub.key_id = keyid,
+                       custos_submission_verify(rq->rl, &sub) < 0)) {
         /* the signature is checked here, in parallel with other requests;
          * the writer only confirms the key version and the stored hash */
         srv_reply_error(rq, srv_status_of(sub.err), "%s", sub.message);
     } else {
+        sub.reports = reports;
+        sub.n = n;
+        sub.key_id = key ? keyid : NULL;
         sub.diags = d;
         sub.stored = stored;
         srv_audit a;
