@@ -70,6 +70,7 @@ async function main() {
       "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(60000); // a loaded machine may take its time
   const problems = [];
   // HTTP errors the dashboard expects (a wrong token, MBAs without a
   // measurement model for NRTA) are logged by chromium as "Failed to load
@@ -96,16 +97,16 @@ async function main() {
   await page.click("#state-list a[data-state=XA]");
 
   const muf = '.panel[data-mba="XA/XAFF"] .muf-chart svg';
-  await page.waitForSelector(muf, { timeout: 20000 });
+  await page.waitForSelector(muf, { timeout: 60000 });
   const title = await page.textContent(muf + " title");
   check(title === "MUF, XA/XAFF", "the MUF chart of XA/XAFF is drawn (" + title + ")");
   check(await page.locator(muf + " g.band").count() === 2, "with its +-2 and +-3 sigma bands");
   check(await page.locator(muf + " g.series circle").count() >= 12, "and a point per period");
   const nrta = '.panel[data-mba="XA/XAFS"] .nrta-chart svg';
-  await page.waitForSelector(nrta, { timeout: 20000 });
+  await page.waitForSelector(nrta, { timeout: 60000 });
   check(await page.locator(nrta + " path.alarm").count() > 0,
     "Page's test on XA/XAFS shows its alarms");
-  await page.waitForSelector("#verify-status.ok");
+  await page.waitForSelector("#verify-status.ok", { timeout: 60000 });
   check((await page.textContent("#verify-status")).startsWith("Ledger intact"), "the chain is intact");
   await page.locator(muf).scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(out, "dashboard-xa.png"), fullPage: false });
@@ -124,7 +125,7 @@ async function main() {
   await page.click("#refresh");
   // (polled from outside: the page's CSP forbids the eval of waitForFunction)
   let now = "";
-  for (let i = 0; i < 100 && now !== "XA;548"; i++) {
+  for (let i = 0; i < 300 && now !== "XA;548"; i++) {
     await page.waitForTimeout(200);
     now = await page.textContent(rows + ":first-child td:first-child").catch(() => "");
   }
