@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan test-fuzz demo install bench fuzz fuzz-build \
+.PHONY: all deps build test test-fast test-asan test-fuzz demo demo-serve install bench fuzz fuzz-build \
 	format clean
 
 all: build
@@ -39,6 +39,10 @@ test-asan: deps
 
 demo: build
 	@scripts/demo $(BUILD)
+
+# The server with a demo ledger and a user per role, in the foreground.
+demo-serve: build
+	@scripts/demo-serve $(BUILD)
 
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)

@@ -110,7 +110,7 @@ async function login(token) {
 async function loadNav() {
   const list = $("state-list");
   list.textContent = "";
-  const isAdmin = me.role === "admin";
+  const isAdmin = role() === "admin";
   $("admin-title").hidden = $("admin-list").hidden = !isAdmin;
   if (isAdmin) {
     $("no-states").hidden = true;
@@ -149,16 +149,105 @@ async function showState(code) {
     panels.append(await mbaPanel(code + "/" + m.mba));
   }
   verifyStatus();
+  await modules(code);
 }
+
+// Paths, evaluation, agreements and information items, for the roles
+// that may read them; a module without data for this State stays quiet.
+async function modules(code) {
+  const box = $("modules");
+  box.textContent = "";
+  if (!inspectorate()) return;
+  const q = "?state=" + encodeURIComponent(code);
+  let res = await api("/api/evaluation" + q);
+  if (res.ok) {
+    const e = await res.json();
+    const p = el("div", { class: "panel", id: "evaluation" }, el("h3", {}, "State-level conclusions"));
+    const ul = el("ul");
+    for (const c of e.conclusions) {
+      ul.append(el("li", { class: c.drawn ? "ok" : "error" },
+        (c.drawn ? "\u2713 " : "\u2717 ") + c.statement));
+    }
+    p.append(ul);
+    if (e.reader && e.reader.hidden_evidence) {
+      p.append(el("p", { class: "muted" }, e.reader.hidden_evidence +
+        " piece(s) of evidence outside your compartments are counted but not shown."));
+    }
+    const b = el("button", { type: "button", class: "secondary" }, "Open the full report (HTML)");
+    b.addEventListener("click", async () => {
+      const r = await api("/api/evaluation/report.html" + q);
+      const url = URL.createObjectURL(new Blob([await r.text()], { type: "text/html" }));
+      window.open(url, "_blank", "noopener");
+    });
+    p.append(b);
+    box.append(p);
+  }
+  res = await api("/api/paths" + q);
+  if (res.ok) {
+    const d = await res.json();
+    const p = el("div", { class: "panel", id: "paths" },
+      el("h3", {}, "Acquisition paths (weakest first)"));
+    p.append(table(["Rank", "Steps", "Feasible", "P(detect)", "P(timely)", "Days", "Undeclared"],
+      d.paths.slice(0, 10).map((x) => [x.rank, x.steps.join(" \u2192 "), x.feasible ? "yes" : "no",
+        x.p_detect.toFixed(3), x.p_timely.toFixed(3), x.time_days.toFixed(1),
+        x.undeclared ? "yes" : "no"])));
+    box.append(p);
+  }
+  if (role() === "analyst") {
+    res = await api("/api/info" + q);
+    if (res.ok) {
+      const d = await res.json();
+      const p = el("div", { class: "panel", id: "info" }, el("h3", {}, "Information items"));
+      p.append(table(["Id", "Title", "Source", "Grade", "Compartment", "Date"], d.items.map((i) =>
+        [i.id, i.title, i.source, i.grade, i.compartment || "public", i.date])));
+      if (d.hidden) p.append(el("p", { class: "muted" }, d.hidden + " item(s) outside your compartments."));
+      box.append(p);
+    }
+  }
+  res = await api("/api/agreements");
+  if (res.ok) {
+    const d = await res.json();
+    if (d.commitments.length) {
+      const p = el("div", { class: "panel", id: "agreements" }, el("h3", {}, "Agreements"));
+      p.append(table(["Agreement", "Commitment", "Status", "Value", "Bound", "Unit", "Why"],
+        d.commitments.map((c) => [c.agreement, c.title || c.id, c.status,
+          c.value === null ? "" : c.value.toFixed(3), c.bound === null ? "" : c.bound.toFixed(3),
+          c.unit, c.reason])));
+      box.append(p);
+    }
+  }
+}
+
+// (me is null again once the user signs out while a page is still loading)
+const role = () => (me ? me.role : "");
+const stateReader = () => ["authority", "inspector", "analyst"].includes(role());
+const inspectorate = () => ["inspector", "analyst"].includes(role());
 
 async function mbaPanel(mba) {
   const panel = el("div", { class: "panel", "data-mba": mba });
   panel.append(el("h3", {}, "MBA " + mba));
-  const c = el("div", { class: "chart muf-chart" });
-  panel.append(c);
-  await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba));
-
   const bal = await json("/api/balances?mba=" + encodeURIComponent(mba));
+  if (bal.balances.length) {
+    const c = el("div", { class: "chart muf-chart" });
+    panel.append(c);
+    await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba));
+  }
+  if (stateReader() && bal.balances.length) {
+    // near-real-time accountancy, where the measurement model allows it
+    const res = await api("/api/nrta?mba=" + encodeURIComponent(mba));
+    if (res.ok) {
+      const n = await res.json();
+      const alarms = n.periods.filter((p) => p.page_alarm).length;
+      const c2 = el("div", { class: "chart nrta-chart" });
+      panel.append(c2);
+      await chart(c2, "/api/charts/nrta.svg?mba=" + encodeURIComponent(mba));
+      panel.append(el("p", { class: alarms ? "error" : "muted" },
+        "Page's test on SITMUF (k = " + n.k + ", h = " + n.h.toFixed(2) + ", campaign false-alarm " +
+        "probability " + n.page_false_alarm.toFixed(3) + "): " +
+        (alarms ? alarms + " period(s) in alarm" : "no alarm")));
+    }
+  }
+
   const rows = bal.balances.filter((b) => b.label === 0).slice(-8).map((b) =>
     [b.start + " to " + b.end, b.element, grams(b.pb_mg), grams(b.ba_mg), grams(b.pe_mg),
       grams(b.muf_mg)]);
@@ -179,7 +268,7 @@ async function mbaPanel(mba) {
 
 async function verifyStatus() {
   const s = $("verify-status");
-  if (me.role === "operator") { s.textContent = ""; return; }
+  if (!me || role() === "operator") { s.textContent = ""; return; }
   try {
     const v = await json("/api/verify");
     s.className = "ok";

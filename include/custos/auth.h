@@ -51,24 +51,24 @@ CUSTOS_API const char *custos_role_name(custos_role r);
 /* CUSTOS_OK or CUSTOS_EINVAL for an unknown name. */
 CUSTOS_API int custos_role_parse(custos_role *out, const char *name);
 
-#define CUSTOS_USER_NAME_MAX 32     /* [a-z0-9_-], starting with a letter */
+#define CUSTOS_USER_NAME_MAX 32 /* [a-z0-9_-], starting with a letter */
 #define CUSTOS_USER_MAX_STATES 16
 #define CUSTOS_USER_MAX_MBAS 64
 #define CUSTOS_USER_MAX_COMPARTMENTS 16
-#define CUSTOS_COMPARTMENT_MAX 32   /* [A-Za-z0-9_-] */
-#define CUSTOS_TOKEN_MAX 96         /* bytes of a token, with the NUL */
+#define CUSTOS_COMPARTMENT_MAX 63 /* [A-Za-z0-9_.:-] or "*" (custos/info.h) */
+#define CUSTOS_TOKEN_MAX 96       /* bytes of a token, with the NUL */
 
 /* A user: plain data, no allocation. */
 typedef struct custos_user {
     char name[CUSTOS_USER_NAME_MAX + 1];
     custos_role role;
     bool active;
-    int version;                     /* of its document; 0 before stored */
-    size_t nstates;                  /* authority: one; inspector, analyst: assigned */
+    int version;    /* of its document; 0 before stored */
+    size_t nstates; /* authority: one; inspector, analyst: assigned */
     char states[CUSTOS_USER_MAX_STATES][3];
-    size_t nmbas;                    /* operator: "XA/XAFF" */
+    size_t nmbas; /* operator: "XA/XAFF" */
     char mbas[CUSTOS_USER_MAX_MBAS][8];
-    size_t ncompartments;            /* analyst */
+    size_t ncompartments; /* analyst */
     char compartments[CUSTOS_USER_MAX_COMPARTMENTS][CUSTOS_COMPARTMENT_MAX + 1];
 } custos_user;
 
@@ -138,15 +138,17 @@ CUSTOS_API void custos_auth_token_user(char name[CUSTOS_USER_NAME_MAX + 1], cons
 
 /* Need-to-know.  A State is "XA"; an MBA is its code ("XAFF"). */
 /* May u read data of this MBA (reports, balances)? */
-CUSTOS_API bool custos_user_can_read_mba(const custos_user *u, const char *state,
-                                         const char *mba);
+CUSTOS_API bool custos_user_can_read_mba(const custos_user *u, const char *state, const char *mba);
 /* May u read State-wide results of this State (NRTA, paths, evaluations,
  * agreements)?  Authority, inspector, analyst with that State. */
 CUSTOS_API bool custos_user_can_read_state(const custos_user *u, const char *state);
 /* May u submit reports for this MBA?  Operators of it only. */
 CUSTOS_API bool custos_user_can_submit(const custos_user *u, const char *state, const char *mba);
 /* May u see an information item held in compartment (its originator's
- * compartment for third-party information)?  Analysts holding it. */
+ * compartment for third-party information)?  Analysts whose compartments
+ * cover it as custos_info_visible() decides ("C" covers "C:...", "*"
+ * everything; public items, compartment "", are visible to every
+ * analyst). */
 CUSTOS_API bool custos_user_can_see_item(const custos_user *u, const char *compartment);
 /* May u set the policy and keys of this State?  Its authority, admins. */
 CUSTOS_API bool custos_user_can_manage_state(const custos_user *u, const char *state);

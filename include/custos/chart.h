@@ -82,11 +82,11 @@ typedef enum custos_line_style {
 } custos_line_style;
 
 /* Limits, refused with CUSTOS_ETOOBIG. */
-#define CUSTOS_CHART_MAX_ITEMS 64        /* series + bands + lines + bar series */
-#define CUSTOS_CHART_MAX_POINTS 200000   /* points over all series and bands */
+#define CUSTOS_CHART_MAX_ITEMS 64      /* series + bands + lines + bar series */
+#define CUSTOS_CHART_MAX_POINTS 200000 /* points over all series and bands */
 #define CUSTOS_CHART_MAX_MARKERS 10000
 #define CUSTOS_CHART_MAX_CATEGORIES 1000
-#define CUSTOS_CHART_MAX_TEXT 512        /* bytes of one title, label or name */
+#define CUSTOS_CHART_MAX_TEXT 512 /* bytes of one title, label or name */
 
 /*
  * A new, empty chart of kind, 640 x 360 pixels, id "chart".  Caller frees
@@ -124,8 +124,7 @@ CUSTOS_API int custos_chart_set_size(custos_chart *c, int width, int height);
 CUSTOS_API int custos_chart_set_x_axis(custos_chart *c, custos_axis_kind kind, const char *label,
                                        custos_value_format fmt);
 /* The y axis: label (may be NULL) and number format. */
-CUSTOS_API int custos_chart_set_y_axis(custos_chart *c, const char *label,
-                                       custos_value_format fmt);
+CUSTOS_API int custos_chart_set_y_axis(custos_chart *c, const char *label, custos_value_format fmt);
 
 /*
  * Fix the axis range instead of fitting it to the data (both ends widened

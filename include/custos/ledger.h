@@ -132,6 +132,14 @@ typedef struct custos_log_item {
 
 typedef int (*custos_log_fn)(void *ctx, const custos_log_item *item);
 
+/*
+ * The position of the chain's last link (0 for an empty chain): it
+ * changes whenever anything is stored, so a reader can tell whether what
+ * it computed from the ledger is still current.  One indexed look-up.
+ * Returns CUSTOS_OK or CUSTOS_ESTORAGE.
+ */
+CUSTOS_API int custos_ledger_head(custos_ledger *l, int64_t *seq);
+
 /* Call fn for each link in chain order; a negative return from fn stops
  * and is returned.  CUSTOS_OK, CUSTOS_ESTORAGE. */
 CUSTOS_API int custos_ledger_log(custos_ledger *l, custos_log_fn fn, void *ctx);

@@ -55,18 +55,17 @@ CUSTOS_API void custos_sign_wipe_free(char *secret_text);
 
 /* Read a key file's text.  CUSTOS_OK or CUSTOS_EINVAL (one line saying
  * what is wrong). */
-CUSTOS_API int custos_sign_read_public(unsigned char pk[CUSTOS_PUBLIC_KEY_BYTES],
-                                       const char *text, size_t len);
-CUSTOS_API int custos_sign_read_secret(unsigned char sk[CUSTOS_SECRET_KEY_BYTES],
-                                       const char *text, size_t len);
+CUSTOS_API int custos_sign_read_public(unsigned char pk[CUSTOS_PUBLIC_KEY_BYTES], const char *text,
+                                       size_t len);
+CUSTOS_API int custos_sign_read_secret(unsigned char sk[CUSTOS_SECRET_KEY_BYTES], const char *text,
+                                       size_t len);
 
 /* The id of a public key. */
 CUSTOS_API void custos_sign_key_id(char out[CUSTOS_KEY_ID_LEN + 1],
                                    const unsigned char pk[CUSTOS_PUBLIC_KEY_BYTES]);
 
 /* Sign r's canonical text.  CUSTOS_OK, CUSTOS_ENOMEM. */
-CUSTOS_API int custos_report_sign(unsigned char sig[CUSTOS_SIGNATURE_BYTES],
-                                  const custos_report *r,
+CUSTOS_API int custos_report_sign(unsigned char sig[CUSTOS_SIGNATURE_BYTES], const custos_report *r,
                                   const unsigned char sk[CUSTOS_SECRET_KEY_BYTES]);
 /* Check a signature over r's canonical text: CUSTOS_OK, CUSTOS_EINVAL
  * (does not verify), CUSTOS_ENOMEM. */
@@ -78,8 +77,7 @@ CUSTOS_API int custos_report_verify(const custos_report *r,
  * (CUSTOS_EINVAL unless exactly 64 bytes). */
 CUSTOS_API void custos_signature_encode(char out[CUSTOS_SIGNATURE_B64_LEN + 1],
                                         const unsigned char sig[CUSTOS_SIGNATURE_BYTES]);
-CUSTOS_API int custos_signature_decode(unsigned char sig[CUSTOS_SIGNATURE_BYTES],
-                                       const char *text);
+CUSTOS_API int custos_signature_decode(unsigned char sig[CUSTOS_SIGNATURE_BYTES], const char *text);
 
 /* A registered key (latest version). */
 typedef struct custos_signing_key {
@@ -104,8 +102,7 @@ CUSTOS_API int custos_ledger_key_add(custos_ledger *l, const char *state, const 
  * signatures stay valid.  CUSTOS_ENOTFOUND. */
 CUSTOS_API int custos_ledger_key_revoke(custos_ledger *l, const char *key_id, const char *by);
 /* One key; CUSTOS_ENOTFOUND. */
-CUSTOS_API int custos_ledger_key_get(custos_signing_key *out, custos_ledger *l,
-                                     const char *key_id);
+CUSTOS_API int custos_ledger_key_get(custos_signing_key *out, custos_ledger *l, const char *key_id);
 /* Every key, latest versions, by id.  Caller frees with custos_free(). */
 CUSTOS_API int custos_ledger_keys(custos_signing_key **out, size_t *n, custos_ledger *l);
 
@@ -118,8 +115,7 @@ typedef struct custos_policy {
 
 /* Set (a new version) and read the policy of state.  CUSTOS_EINVAL for a
  * bad State code. */
-CUSTOS_API int custos_ledger_policy_set(custos_ledger *l, const custos_policy *p,
-                                        const char *by);
+CUSTOS_API int custos_ledger_policy_set(custos_ledger *l, const custos_policy *p, const char *by);
 CUSTOS_API int custos_ledger_policy_get(custos_policy *out, custos_ledger *l, const char *state);
 /* Every State's policy that was ever set.  Caller frees with custos_free(). */
 CUSTOS_API int custos_ledger_policies(custos_policy **out, size_t *n, custos_ledger *l);
@@ -127,22 +123,41 @@ CUSTOS_API int custos_ledger_policies(custos_policy **out, size_t *n, custos_led
 /* The stored signature of report id, if any: *found false when the report
  * was stored unsigned.  CUSTOS_OK, CUSTOS_ESTORAGE. */
 CUSTOS_API int custos_ledger_signature(bool *found, char key_id[CUSTOS_KEY_ID_LEN + 1],
-                                       unsigned char sig[CUSTOS_SIGNATURE_BYTES],
-                                       custos_ledger *l, int64_t report_id);
+                                       unsigned char sig[CUSTOS_SIGNATURE_BYTES], custos_ledger *l,
+                                       int64_t report_id);
 
 /* One submission: reports that are stored together or not at all. */
 typedef struct custos_submission {
     /* in */
     custos_report *const *reports; /* borrowed */
     size_t n;
-    const char *key_id;            /* NULL: unsigned; else n must be 1 */
+    const char *key_id; /* NULL: unsigned; else n must be 1 */
     unsigned char signature[CUSTOS_SIGNATURE_BYTES];
-    custos_diags *diags;           /* receives every problem; may be NULL */
-    custos_stored *stored;         /* n slots, filled when stored; may be NULL */
+    custos_diags *diags;   /* receives every problem; may be NULL */
+    custos_stored *stored; /* n slots, filled when stored; may be NULL */
+    /* set by custos_submission_verify() (zero otherwise) */
+    bool verified; /* the signature verified with key_version */
+    int key_version;
+    char verified_hash[65]; /* BLAKE2b-256 of the canonical text, hex */
     /* out */
-    int err;                       /* CUSTOS_OK, or why it was refused */
-    char message[512];             /* the one-line error when refused */
+    int err;           /* CUSTOS_OK, or why it was refused */
+    char message[512]; /* the one-line error when refused */
 } custos_submission;
+
+/*
+ * Check a signed submission's signature ahead of custos_ledger_submit(),
+ * on any handle (a read-only one will do): the key is registered, active
+ * and of the report's State and facility, and the signature verifies over
+ * the report's canonical text.  On success the key's version and the
+ * text's hash are recorded in sub, and custos_ledger_submit() then only
+ * checks that the key is still at that version and that the report it
+ * stores has that hash, instead of verifying again: the costly Ed25519
+ * check runs on the caller's thread, outside the writer's transaction.
+ * A submission without a key passes unchanged.  Returns CUSTOS_OK, or
+ * CUSTOS_EFORBIDDEN / CUSTOS_EINVAL with sub->err and sub->message set;
+ * CUSTOS_ESTORAGE, CUSTOS_ENOMEM.
+ */
+CUSTOS_API int custos_submission_verify(custos_ledger *l, custos_submission *sub);
 
 /*
  * Store submissions v[0..n) in one transaction (group commit: one fsync

@@ -30,8 +30,13 @@ const char *cli_actor(void)
 void cli_audit(custos_ledger *l, const char *action, const char *target, int outcome,
                const char *detail)
 {
-    custos_audit_record r = {.who = cli_actor(), .role = "cli", .action = action,
-                             .target = target, .outcome = outcome, .detail = detail, .remote = ""};
+    custos_audit_record r = {.who = cli_actor(),
+                             .role = "cli",
+                             .action = action,
+                             .target = target,
+                             .outcome = outcome,
+                             .detail = detail,
+                             .remote = ""};
     if (custos_audit_append(l, &r, 1) < 0)
         cli_errorf("audit log: %s", custos_last_error());
 }

@@ -105,8 +105,8 @@ static int add(const char *db, int argc, char **argv)
     if (err < 0)
         snprintf(detail, sizeof detail, "%s", custos_last_error());
     else
-        snprintf(detail, sizeof detail, "registered key %s for facility %s/%s", k.key_id,
-                 k.state, k.facility);
+        snprintf(detail, sizeof detail, "registered key %s for facility %s/%s", k.key_id, k.state,
+                 k.facility);
     cli_audit(l, "key add", target, err < 0, detail);
     if (err < 0)
         cli_errorf("%s", detail);
@@ -170,6 +170,7 @@ int cmd_key(int argc, char **argv)
     if (!strcmp(argv[1], "list"))
         return argc == 3 ? list(argv[2]) : cli_usage(self, "key list needs DB");
     if (!strcmp(argv[1], "revoke"))
-        return argc == 4 ? key_revoke(argv[2], argv[3]) : cli_usage(self, "key revoke needs DB KEY");
+        return argc == 4 ? key_revoke(argv[2], argv[3])
+                         : cli_usage(self, "key revoke needs DB KEY");
     return cli_usage(self, "unknown subcommand");
 }

@@ -37,8 +37,9 @@ static int set(const char *db, const char *state, int argc, char **argv)
     int err = custos_ledger_policy_set(l, &p, cli_actor());
     char detail[600];
     snprintf(detail, sizeof detail, "%s",
-             err < 0 ? custos_last_error()
-                     : require ? "signatures required" : "signatures optional");
+             err < 0   ? custos_last_error()
+             : require ? "signatures required"
+                       : "signatures optional");
     cli_audit(l, "policy set", state, err < 0, detail);
     if (err < 0)
         cli_errorf("%s", detail);

@@ -172,8 +172,8 @@ static int list(const char *db, int argc, char **argv)
             print_scope(stdout, u);
             fputs("\"}", stdout);
         } else if (fmt == CLI_CSV) {
-            printf("%s,%s,%s,%d,\"", u->name, custos_role_name(u->role),
-                   u->active ? "yes" : "no", u->version);
+            printf("%s,%s,%s,%d,\"", u->name, custos_role_name(u->role), u->active ? "yes" : "no",
+                   u->version);
             print_scope(stdout, u);
             puts("\"");
         } else {

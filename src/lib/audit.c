@@ -111,8 +111,8 @@ int custos_audit_append(custos_ledger *l, custos_audit_record *v, size_t n)
             target[CUSTOS_AUDIT_FIELD_MAX + 1], detail[CUSTOS_AUDIT_FIELD_MAX + 1], remote[65];
         const char *src[6] = {r->who, r->role, r->action, r->target, r->detail, r->remote};
         char *dst[6] = {who, role, action, target, detail, remote};
-        size_t cap[6] = {sizeof who, sizeof role, sizeof action, sizeof target, sizeof detail,
-                         sizeof remote};
+        size_t cap[6] = {sizeof who,    sizeof role,   sizeof action,
+                         sizeof target, sizeof detail, sizeof remote};
         for (int k = 0; k < 6; k++) {
             const char *s = src[k] ? src[k] : "";
             size_t len = cut_len(s, cap[k] - 1);
@@ -178,8 +178,7 @@ static int from_row(sqlite3_stmt *s, custos_audit_record *r)
 
 #define AUDIT_COLUMNS "seq, at, who, role, action, target, outcome, detail, remote, prev, link"
 
-int custos_audit_list(custos_ledger *l, int64_t after, size_t limit, custos_audit_fn fn,
-                      void *ctx)
+int custos_audit_list(custos_ledger *l, int64_t after, size_t limit, custos_audit_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(l->db,
@@ -230,8 +229,7 @@ int custos_audit_verify(custos_ledger *l, custos_audit_verify_result *out)
         if (sqlite3_column_bytes(s, 9) != CUSTOS_HASH_BYTES ||
             sqlite3_column_bytes(s, 10) != CUSTOS_HASH_BYTES ||
             memcmp(sqlite3_column_blob(s, 9), prev, CUSTOS_HASH_BYTES)) {
-            err = custos_error_set(CUSTOS_ETAMPER,
-                                   "audit record %lld does not follow record %lld",
+            err = custos_error_set(CUSTOS_ETAMPER, "audit record %lld does not follow record %lld",
                                    (long long)r.seq, (long long)r.seq - 1);
             break;
         }

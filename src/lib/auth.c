@@ -16,6 +16,7 @@
 
 #include "custos/auth.h"
 #include "custos/document.h"
+#include "custos/info.h"
 #include "ledgerint.h"
 
 #define USER_KIND "user"
@@ -75,14 +76,17 @@ static bool mba_ok(const char *m)
     return true;
 }
 
+/* As the information items name them (info.c), or "*" for all. */
 static bool compartment_ok(const char *c)
 {
     size_t len = strlen(c);
-    if (len == 0 || len > CUSTOS_COMPARTMENT_MAX)
+    if (!strcmp(c, "*"))
+        return true;
+    if (len == 0 || len > CUSTOS_COMPARTMENT_MAX || c[0] == ':' || c[len - 1] == ':')
         return false;
     for (size_t i = 0; i < len; i++)
         if (!((c[i] >= 'a' && c[i] <= 'z') || upper(c[i]) || (c[i] >= '0' && c[i] <= '9') ||
-              c[i] == '_' || c[i] == '-'))
+              strchr("-_:.", c[i])))
             return false;
     return true;
 }
@@ -129,7 +133,7 @@ int custos_user_add_compartment(custos_user *u, const char *c)
 {
     if (!c || !compartment_ok(c))
         return custos_error_set(CUSTOS_EINVAL,
-                                "compartment '%.40s' is not 1-%d characters [A-Za-z0-9_-]",
+                                "compartment '%.40s' is not 1-%d characters [A-Za-z0-9_.:-] or '*'",
                                 c ? c : "", CUSTOS_COMPARTMENT_MAX);
     for (size_t i = 0; i < u->ncompartments; i++)
         if (!strcmp(u->compartments[i], c))
@@ -159,8 +163,8 @@ int custos_user_check(const custos_user *u)
         break;
     case CUSTOS_ROLE_AUTHORITY:
         if (u->nstates != 1 || u->nmbas || u->ncompartments)
-            return custos_error_set(CUSTOS_EINVAL, "user %s: an authority needs exactly one --state",
-                                    u->name);
+            return custos_error_set(CUSTOS_EINVAL,
+                                    "user %s: an authority needs exactly one --state", u->name);
         break;
     case CUSTOS_ROLE_INSPECTOR:
     case CUSTOS_ROLE_ANALYST:
@@ -168,8 +172,8 @@ int custos_user_check(const custos_user *u)
             return custos_error_set(CUSTOS_EINVAL, "user %s: an %s needs --state and no --mba",
                                     u->name, r);
         if (u->role == CUSTOS_ROLE_INSPECTOR && u->ncompartments)
-            return custos_error_set(CUSTOS_EINVAL,
-                                    "user %s: compartments are for analysts only", u->name);
+            return custos_error_set(CUSTOS_EINVAL, "user %s: compartments are for analysts only",
+                                    u->name);
         break;
     case CUSTOS_ROLE_ADMIN:
         if (u->nstates || u->nmbas || u->ncompartments)
@@ -200,13 +204,12 @@ static json_t *string_array(const void *base, size_t n, size_t stride)
 static int user_text(char **out, const custos_user *u, const char *hash)
 {
     *out = NULL;
-    json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:s}", "name", u->name, "role",
-                          custos_role_name(u->role), "active", u->active, "states",
-                          string_array(u->states, u->nstates, sizeof u->states[0]), "mbas",
-                          string_array(u->mbas, u->nmbas, sizeof u->mbas[0]), "compartments",
-                          string_array(u->compartments, u->ncompartments,
-                                       sizeof u->compartments[0]),
-                          "token_hash", hash);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:b, s:o, s:o, s:o, s:s}", "name", u->name, "role", custos_role_name(u->role),
+        "active", u->active, "states", string_array(u->states, u->nstates, sizeof u->states[0]),
+        "mbas", string_array(u->mbas, u->nmbas, sizeof u->mbas[0]), "compartments",
+        string_array(u->compartments, u->ncompartments, sizeof u->compartments[0]), "token_hash",
+        hash);
     if (!o)
         return custos_error_nomem();
     *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -272,8 +275,8 @@ static int load_user(custos_user *out, char hash[crypto_pwhash_STRBYTES], custos
     }
     json_decref(o);
     if (err < 0)
-        return custos_error_set(CUSTOS_ETAMPER, "user %s version %d: malformed user document",
-                                name, ref.version);
+        return custos_error_set(CUSTOS_ETAMPER, "user %s version %d: malformed user document", name,
+                                ref.version);
     return CUSTOS_OK;
 }
 
@@ -283,8 +286,7 @@ static int store_user(custos_ledger *l, const custos_user *u, const char *hash, 
     int err = user_text(&text, u, hash);
     if (err < 0)
         return err;
-    err = custos_ledger_document_add(l, USER_KIND, u->name, by ? by : "", text, strlen(text),
-                                     NULL);
+    err = custos_ledger_document_add(l, USER_KIND, u->name, by ? by : "", text, strlen(text), NULL);
     custos_free(text); /* jansson allocates through the seam (custos_global_init) */
     return err;
 }
@@ -414,8 +416,7 @@ static void make_dummy(void)
 {
     unsigned char r[16];
     randombytes_buf(r, sizeof r);
-    if (crypto_pwhash_str(dummy_hash, (const char *)r, sizeof r,
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    if (crypto_pwhash_str(dummy_hash, (const char *)r, sizeof r, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         dummy_hash[0] = '\0';
 }
@@ -452,7 +453,8 @@ int custos_auth_token(custos_user *out, custos_ledger *l, const char *token)
     } else {
         /* The same work for unknown and revoked users. */
         pthread_once(&dummy_once, make_dummy);
-        if (dummy_hash[0] && token && crypto_pwhash_str_verify(dummy_hash, token, strlen(token)) == 0)
+        if (dummy_hash[0] && token &&
+            crypto_pwhash_str_verify(dummy_hash, token, strlen(token)) == 0)
             ok = false; /* cannot happen: the dummy hash is of random bytes */
     }
     if (!ok)
@@ -506,10 +508,10 @@ bool custos_user_can_see_item(const custos_user *u, const char *compartment)
 {
     if (!u->active || u->role != CUSTOS_ROLE_ANALYST || !compartment)
         return false;
+    const char *clearance[CUSTOS_USER_MAX_COMPARTMENTS];
     for (size_t i = 0; i < u->ncompartments; i++)
-        if (!strcmp(u->compartments[i], compartment))
-            return true;
-    return false;
+        clearance[i] = u->compartments[i];
+    return custos_info_visible(compartment, clearance, u->ncompartments);
 }
 
 bool custos_user_can_manage_state(const custos_user *u, const char *state)

@@ -409,6 +409,20 @@ static int summary_for(custos_ledger *l, const char *kind, int64_t id, char *buf
     return err;
 }
 
+int custos_ledger_head(custos_ledger *l, int64_t *seq)
+{
+    sqlite3_stmt *s = custos_ledger_stmt(l, ST_HEAD, "SELECT max(seq) FROM chain");
+    if (!s)
+        return CUSTOS_ESTORAGE;
+    int rc = sqlite3_step(s);
+    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return custos_ledger_sqlerr(l, "chain head");
+    *seq = v;
+    return CUSTOS_OK;
+}
+
 int custos_ledger_log(custos_ledger *l, custos_log_fn fn, void *ctx)
 {
     sqlite3_stmt *s;

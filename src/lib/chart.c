@@ -42,7 +42,7 @@ int custos_chart_new(custos_chart **out, custos_chart_kind kind)
     c->width = 640;
     c->height = 360;
     custos_strlcpy(c->id, "chart", sizeof c->id);
-    c->xmin = c->xmax = c->ymin = c->ymax = NAN;
+    c->xmin = c->xmax = c->ymin = c->ymax = (double)NAN;
     *out = c;
     return CUSTOS_OK;
 }
@@ -110,9 +110,8 @@ int custos_chart_set_id(custos_chart *c, const char *id)
 int custos_chart_set_size(custos_chart *c, int width, int height)
 {
     if (width < 200 || width > 4000 || height < 120 || height > 4000)
-        return custos_error_set(CUSTOS_EDOMAIN,
-                                "chart size %dx%d outside 200-4000 x 120-4000 pixels", width,
-                                height);
+        return custos_error_set(
+            CUSTOS_EDOMAIN, "chart size %dx%d outside 200-4000 x 120-4000 pixels", width, height);
     c->width = width;
     c->height = height;
     return CUSTOS_OK;

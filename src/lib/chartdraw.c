@@ -29,12 +29,12 @@
 #define MAX_XTICKS 64
 
 typedef struct axis {
-    double lo, hi;       /* the axis range, data units (day numbers for dates) */
-    size_t n;            /* ticks */
+    double lo, hi; /* the axis range, data units (day numbers for dates) */
+    size_t n;      /* ticks */
     double tick[MAX_XTICKS];
     char label[MAX_XTICKS][24];
-    int decimals;        /* of number tick labels */
-    int date_unit;       /* 0 day, 1 month, 2 year (date axes) */
+    int decimals;  /* of number tick labels */
+    int date_unit; /* 0 day, 1 month, 2 year (date axes) */
 } axis;
 
 typedef struct layout {
@@ -42,8 +42,8 @@ typedef struct layout {
     axis xa, ya;
     double legend_top;
     int legend_rows;
-    bool rotate_cats;      /* bar chart: category labels at an angle */
-    size_t cat_chars;      /* bar chart: category labels cut to this many chars */
+    bool rotate_cats; /* bar chart: category labels at an angle */
+    size_t cat_chars; /* bar chart: category labels cut to this many chars */
 } layout;
 
 static void extent(double *lo, double *hi, double v)
@@ -59,8 +59,8 @@ static void extent(double *lo, double *hi, double v)
 static void number_label(char *buf, size_t size, double v, int decimals, custos_value_format f)
 {
     if (f == CUSTOS_VALUE_PERCENT) {
-        size_t n = custos_svg_format_num(buf, size, v * 100, decimals > 2 ? decimals - 2 : 0,
-                                         false);
+        size_t n =
+            custos_svg_format_num(buf, size, v * 100, decimals > 2 ? decimals - 2 : 0, false);
         if (n + 2 <= size) {
             buf[n] = '%';
             buf[n + 1] = '\0';
@@ -122,7 +122,7 @@ static void date_axis(axis *a, double lo, double hi, int target)
 {
     static const struct {
         int unit, step;
-    } steps[] = {{0, 1}, {0, 2}, {0, 7}, {0, 14}, {1, 1}, {1, 2}, {1, 3}, {1, 6},
+    } steps[] = {{0, 1}, {0, 2}, {0, 7}, {0, 14}, {1, 1},  {1, 2},  {1, 3},   {1, 6},
                  {2, 1}, {2, 2}, {2, 5}, {2, 10}, {2, 20}, {2, 50}, {2, 100}, {2, 1000}};
     double span = hi - lo;
     double pad = span * 0.03 > 1 ? span * 0.03 : 1;
@@ -280,7 +280,7 @@ static void compute_layout(const custos_chart *c, layout *L, const legend_entry 
     L->y0 = L->legend_top + L->legend_rows * LEGEND_ROW + 10;
 
     /* y extent */
-    double ylo = NAN, yhi = NAN, xlo = NAN, xhi = NAN;
+    double ylo = (double)NAN, yhi = (double)NAN, xlo = (double)NAN, xhi = (double)NAN;
     for (size_t i = 0; i < c->nitems; i++) {
         const item *it = &c->items[i];
         switch (it->type) {
@@ -526,12 +526,11 @@ static void draw_series(custos_svg *s, const custos_chart *c, const layout *L)
                 pen_up = false;
             }
             if (open)
-                custos_svg_printf(s,
-                                  "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                                  "stroke-linejoin=\"round\"%s/>",
-                                  col,
-                                  (it->style & CUSTOS_SERIES_DASHED) ? " stroke-dasharray=\"6 3\""
-                                                                     : "");
+                custos_svg_printf(
+                    s,
+                    "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                    "stroke-linejoin=\"round\"%s/>",
+                    col, (it->style & CUSTOS_SERIES_DASHED) ? " stroke-dasharray=\"6 3\"" : "");
         }
         if (it->style & CUSTOS_SERIES_POINTS) {
             for (size_t k = 0; k < it->n; k++) {
@@ -572,8 +571,7 @@ static void draw_bars(custos_svg *s, const custos_chart *c, const layout *L)
             double x = L->x0 + slot * (double)k + (slot - group) / 2 + bw * (double)b;
             double y = px_y(L, it->y[k]);
             double e = it->y2 && isfinite(it->y2[k]) ? fabs(it->y2[k]) : 0;
-            custos_svg_printf(s,
-                              "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\">",
+            custos_svg_printf(s, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\">",
                               N(x + 1), N(y < zero ? y : zero), N(bw > 3 ? bw - 2 : 1),
                               N(fabs(zero - y)), custos_svg_colour(it->colour));
             char v[48], ev[56];
@@ -618,8 +616,7 @@ static void draw_markers(custos_svg *s, const custos_chart *c, const layout *L)
         custos_svg_printf(s,
                           "<path class=\"alarm\" d=\"M%s %s L%s %s L%s %s Z\" fill=\"%s\" "
                           "stroke=\"#ffffff\" stroke-width=\"1\">",
-                          N(x), N(y - 7), N(x + 6), N(y + 4), N(x - 6), N(y + 4),
-                          CUSTOS_SVG_ALARM);
+                          N(x), N(y - 7), N(x + 6), N(y + 4), N(x - 6), N(y + 4), CUSTOS_SVG_ALARM);
         char xv[48], yv[48];
         x_text(c, L, xv, sizeof xv, m->x);
         value_text(yv, sizeof yv, m->y, c->yfmt, L->ya.decimals);
@@ -798,8 +795,7 @@ static void write_summary(custos_svg *s, const custos_chart *c, const layout *L)
     for (size_t i = 0; i < c->nitems; i++)
         count[c->items[i].type]++;
     if (c->kind == CUSTOS_CHART_BAR) {
-        custos_svg_printf(s, "Bar chart of %zu categories, %zu series", c->ncats,
-                          count[IT_BARS]);
+        custos_svg_printf(s, "Bar chart of %zu categories, %zu series", c->ncats, count[IT_BARS]);
     } else {
         custos_svg_printf(s, "Chart of %zu series", count[IT_SERIES]);
         for (size_t i = 0, k = 0; i < c->nitems; i++) {
@@ -858,8 +854,8 @@ int custos_chart_write(const custos_chart *c, custos_write_fn fn, void *ctx)
                       "<defs><clipPath id=\"%s-clip\"><rect x=\"%s\" y=\"%s\" width=\"%s\" "
                       "height=\"%s\"/></clipPath></defs>\n"
                       "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
-                      id, N(L.x0), N(L.y0 - 8), N(L.x1 - L.x0 + 8), N(L.y1 - L.y0 + 8),
-                      c->width, c->height);
+                      id, N(L.x0), N(L.y0 - 8), N(L.x1 - L.x0 + 8), N(L.y1 - L.y0 + 8), c->width,
+                      c->height);
     custos_svg_printf(s, "<path class=\"grid\" stroke=\"%s\" fill=\"none\" d=\"", CUSTOS_SVG_GRID);
     for (size_t i = 0; i < L.ya.n; i++)
         custos_svg_printf(s, "M%s %s H%s ", N(L.x0), N(px_y(&L, L.ya.tick[i])), N(L.x1));
@@ -876,8 +872,9 @@ int custos_chart_write(const custos_chart *c, custos_write_fn fn, void *ctx)
     draw_axes(s, c, &L);
     draw_legend(s, c, &L, le, nle);
     if (c->title && *c->title) {
-        custos_svg_printf(s, "<text x=\"%s\" y=\"%s\" font-size=\"15\" font-weight=\"600\" "
-                             "fill=\"%s\">",
+        custos_svg_printf(s,
+                          "<text x=\"%s\" y=\"%s\" font-size=\"15\" font-weight=\"600\" "
+                          "fill=\"%s\">",
                           N(PAD), N(PAD + 14), CUSTOS_SVG_INK);
         custos_svg_text(s, c->title);
         custos_svg_puts(s, "</text>\n");

@@ -18,13 +18,13 @@ enum item_type { IT_SERIES, IT_BAND, IT_HLINE, IT_VLINE, IT_BARS };
 typedef struct item {
     enum item_type type;
     char *name;
-    unsigned style;   /* series style, or custos_line_style of a line */
-    size_t colour;    /* palette index (series, bars) */
+    unsigned style; /* series style, or custos_line_style of a line */
+    size_t colour;  /* palette index (series, bars) */
     size_t n;
-    double *x;        /* series, band */
-    double *y;        /* series y, band lo, bar values */
-    double *y2;       /* band hi, bar errors (may be NULL) */
-    double v;         /* line position */
+    double *x;  /* series, band */
+    double *y;  /* series y, band lo, bar values */
+    double *y2; /* band hi, bar errors (may be NULL) */
+    double v;   /* line position */
 } item;
 
 typedef struct marker {
@@ -50,7 +50,6 @@ struct custos_chart {
     char **cats;
     size_t ncats;
 };
-
 
 /* Day numbers of the date axis. */
 #define CUSTOS_CHART_DATE_EPOCH 19700101

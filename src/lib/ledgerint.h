@@ -37,6 +37,8 @@ enum {
     ST_KMP_KNOWN,
     ST_LOAD_REPORT,
     ST_LOAD_ENTRIES,
+    ST_HEAD,
+    ST_INSERT_SIGNATURE,
     ST_COUNT
 };
 

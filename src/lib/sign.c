@@ -92,8 +92,9 @@ static int read_key(unsigned char *out, size_t n, const char *header, const char
 {
     size_t hl = strlen(header);
     if (len < hl || memcmp(text, header, hl))
-        return custos_error_set(CUSTOS_EINVAL, "not a custos %s key file (first line is not '%.*s')",
-                                what, (int)hl - 1, header);
+        return custos_error_set(CUSTOS_EINVAL,
+                                "not a custos %s key file (first line is not '%.*s')", what,
+                                (int)hl - 1, header);
     size_t end = len;
     while (end > hl && (text[end - 1] == '\n' || text[end - 1] == '\r'))
         end--;
@@ -107,14 +108,12 @@ static int read_key(unsigned char *out, size_t n, const char *header, const char
     return CUSTOS_OK;
 }
 
-int custos_sign_read_public(unsigned char pk[CUSTOS_PUBLIC_KEY_BYTES], const char *text,
-                            size_t len)
+int custos_sign_read_public(unsigned char pk[CUSTOS_PUBLIC_KEY_BYTES], const char *text, size_t len)
 {
     return read_key(pk, CUSTOS_PUBLIC_KEY_BYTES, PUBLIC_HEADER, "public", text, len);
 }
 
-int custos_sign_read_secret(unsigned char sk[CUSTOS_SECRET_KEY_BYTES], const char *text,
-                            size_t len)
+int custos_sign_read_secret(unsigned char sk[CUSTOS_SECRET_KEY_BYTES], const char *text, size_t len)
 {
     int err = read_key(sk, CUSTOS_SECRET_KEY_BYTES, SECRET_HEADER, "secret", text, len);
     if (err < 0)
@@ -172,8 +171,9 @@ int custos_signature_decode(unsigned char sig[CUSTOS_SIGNATURE_BYTES], const cha
 {
     size_t got = 0, len = text ? strlen(text) : 0;
     const char *end = NULL;
-    if (!text || sodium_base642bin(sig, CUSTOS_SIGNATURE_BYTES, text, len, NULL, &got, &end,
-                                   sodium_base64_VARIANT_ORIGINAL) != 0 ||
+    if (!text ||
+        sodium_base642bin(sig, CUSTOS_SIGNATURE_BYTES, text, len, NULL, &got, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         got != CUSTOS_SIGNATURE_BYTES || end != text + len)
         return custos_error_set(CUSTOS_EINVAL, "signature is not the base64 of %d bytes",
                                 CUSTOS_SIGNATURE_BYTES);
@@ -224,8 +224,7 @@ static int store_json(custos_ledger *l, const char *kind, const char *name, json
 
 /* Load and parse the latest (kind, name); *o NULL and CUSTOS_ENOTFOUND
  * when it was never stored. */
-static int load_json(json_t **o, int *version, custos_ledger *l, const char *kind,
-                     const char *name)
+static int load_json(json_t **o, int *version, custos_ledger *l, const char *kind, const char *name)
 {
     *o = NULL;
     char *text;
@@ -249,8 +248,8 @@ static int key_from_json(custos_signing_key *k, json_t *o, int version, const ch
     const char *kid, *st, *fac, *pub;
     int active;
     memset(k, 0, sizeof *k);
-    if (json_unpack(o, "{s:s, s:s, s:s, s:s, s:b}", "key_id", &kid, "state", &st, "facility",
-                    &fac, "public_key", &pub, "active", &active) < 0 ||
+    if (json_unpack(o, "{s:s, s:s, s:s, s:s, s:b}", "key_id", &kid, "state", &st, "facility", &fac,
+                    "public_key", &pub, "active", &active) < 0 ||
         strcmp(kid, id) || !state_ok(st) || !facility_ok(fac) ||
         read_key(k->public_key, CUSTOS_PUBLIC_KEY_BYTES, "", "public", pub, strlen(pub)) < 0)
         return custos_error_set(CUSTOS_ETAMPER, "signing key %s version %d is malformed", id,
@@ -367,12 +366,11 @@ int custos_ledger_keys(custos_signing_key **out, size_t *n, custos_ledger *l)
 int custos_ledger_policy_set(custos_ledger *l, const custos_policy *p, const char *by)
 {
     if (!state_ok(p->state))
-        return custos_error_set(CUSTOS_EINVAL, "State '%.8s' is not two capital letters",
-                                p->state);
-    return store_json(l, POLICY_KIND, p->state,
-                      json_pack("{s:s, s:b}", "state", p->state, "require_signatures",
-                                p->require_signatures),
-                      by);
+        return custos_error_set(CUSTOS_EINVAL, "State '%.8s' is not two capital letters", p->state);
+    return store_json(
+        l, POLICY_KIND, p->state,
+        json_pack("{s:s, s:b}", "state", p->state, "require_signatures", p->require_signatures),
+        by);
 }
 
 int custos_ledger_policy_get(custos_policy *out, custos_ledger *l, const char *state)
@@ -396,8 +394,7 @@ int custos_ledger_policy_get(custos_policy *out, custos_ledger *l, const char *s
         return err;
     if (json_unpack(o, "{s:s, s:b}", "state", &st, "require_signatures", &req) < 0 ||
         strcmp(st, state))
-        err = custos_error_set(CUSTOS_ETAMPER, "policy %s version %d is malformed", state,
-                               version);
+        err = custos_error_set(CUSTOS_ETAMPER, "policy %s version %d is malformed", state, version);
     json_decref(o);
     if (err < 0)
         return err;
@@ -441,8 +438,8 @@ int custos_ledger_signature(bool *found, char key_id[CUSTOS_KEY_ID_LEN + 1],
 {
     *found = false;
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(l->db, "SELECT key_id, signature FROM signatures WHERE report_id=?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(l->db, "SELECT key_id, signature FROM signatures WHERE report_id=?1", -1,
+                           &s, NULL) != SQLITE_OK)
         return custos_ledger_sqlerr(l, "prepare");
     sqlite3_bind_int64(s, 1, report_id);
     int rc = sqlite3_step(s), err = CUSTOS_OK;
@@ -534,11 +531,11 @@ int custos_signatures_verify(custos_ledger *l)
                                    "verifies over the stored rows",
                                    (long long)id, r->state, (long long)r->number, r->mba, key_id);
         else if (err >= 0 && (strcmp(k.state, r->state) || strcmp(k.facility, r->facility)))
-            err = custos_error_set(CUSTOS_ETAMPER,
-                                   "report id %lld is signed by key %s of %s/%s, not of its "
-                                   "facility %s/%s",
-                                   (long long)id, key_id, k.state, k.facility, r->state,
-                                   r->facility);
+            err =
+                custos_error_set(CUSTOS_ETAMPER,
+                                 "report id %lld is signed by key %s of %s/%s, not of its "
+                                 "facility %s/%s",
+                                 (long long)id, key_id, k.state, k.facility, r->state, r->facility);
         custos_report_free(r);
     }
     if (err >= 0 && rc != SQLITE_DONE)
@@ -552,16 +549,16 @@ int custos_signatures_verify(custos_ledger *l)
 static int insert_signature(custos_ledger *l, int64_t report_id, const char *key_id,
                             const unsigned char sig[CUSTOS_SIGNATURE_BYTES])
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(l->db,
-                           "INSERT INTO signatures(report_id, key_id, signature) VALUES(?1,?2,?3)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return custos_ledger_sqlerr(l, "prepare");
+    sqlite3_stmt *s =
+        custos_ledger_stmt(l, ST_INSERT_SIGNATURE,
+                           "INSERT INTO signatures(report_id, key_id, signature) VALUES(?1,?2,?3)");
+    if (!s)
+        return CUSTOS_ESTORAGE;
     sqlite3_bind_int64(s, 1, report_id);
     sqlite3_bind_text(s, 2, key_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 3, sig, CUSTOS_SIGNATURE_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return custos_ledger_sqlerr(l, "store signature");
     char *text = NULL;
@@ -575,6 +572,75 @@ static int insert_signature(custos_ledger *l, int64_t report_id, const char *key
     return custos_chain_append(l, "signature", report_id, key_id, hash, NULL, NULL);
 }
 
+/* The key of a signed report: registered, active, of its facility. */
+static int check_key(custos_ledger *l, const custos_report *r, const char *key_id,
+                     custos_signing_key *k)
+{
+    int err = custos_ledger_key_get(k, l, key_id);
+    if (err == CUSTOS_ENOTFOUND)
+        return custos_error_set(CUSTOS_EFORBIDDEN,
+                                "report %s;%lld: signing key %s is not registered", r->state,
+                                (long long)r->number, key_id);
+    if (err < 0)
+        return err;
+    if (!k->active)
+        return custos_error_set(CUSTOS_EFORBIDDEN, "report %s;%lld: signing key %s is revoked",
+                                r->state, (long long)r->number, k->key_id);
+    if (strcmp(k->state, r->state) || strcmp(k->facility, r->facility))
+        return custos_error_set(CUSTOS_EFORBIDDEN,
+                                "report %s;%lld: key %s belongs to facility %s/%s, the report to "
+                                "%s/%s",
+                                r->state, (long long)r->number, k->key_id, k->state, k->facility,
+                                r->state, r->facility);
+    return CUSTOS_OK;
+}
+
+/* Verify the signature over r's canonical text; its hash into hash_hex. */
+static int verify_signature(const custos_report *r, const unsigned char *sig,
+                            const custos_signing_key *k, char hash_hex[65])
+{
+    char *text;
+    size_t len;
+    int err = custos_report_canonical(&text, &len, r);
+    if (err < 0)
+        return err;
+    int rc = crypto_sign_verify_detached(sig, (const unsigned char *)text, len, k->public_key);
+    if (hash_hex) {
+        unsigned char h[CUSTOS_HASH_BYTES];
+        custos_hash(h, text, len);
+        custos_hex(hash_hex, h, sizeof h);
+    }
+    custos_free(text);
+    if (rc != 0)
+        return custos_error_set(CUSTOS_EFORBIDDEN,
+                                "report %s;%lld: the signature by key %s does not verify (wrong "
+                                "key or altered report)",
+                                r->state, (long long)r->number, k->key_id);
+    return CUSTOS_OK;
+}
+
+int custos_submission_verify(custos_ledger *l, custos_submission *sub)
+{
+    sub->verified = false;
+    if (!sub->key_id)
+        return CUSTOS_OK;
+    int err;
+    custos_signing_key k;
+    if (sub->n != 1)
+        err = custos_error_set(CUSTOS_EINVAL,
+                               "a signed submission holds one report (this one holds %zu)", sub->n);
+    else if ((err = check_key(l, sub->reports[0], sub->key_id, &k)) >= 0)
+        err = verify_signature(sub->reports[0], sub->signature, &k, sub->verified_hash);
+    if (err < 0) {
+        sub->err = err;
+        custos_strlcpy(sub->message, custos_last_error(), sizeof sub->message);
+        return err;
+    }
+    sub->verified = true;
+    sub->key_version = k.version;
+    return CUSTOS_OK;
+}
+
 /* The checks and inserts of one submission inside the batch transaction. */
 static int submit_one(custos_ledger *l, custos_submission *sub, custos_diags *d)
 {
@@ -582,36 +648,19 @@ static int submit_one(custos_ledger *l, custos_submission *sub, custos_diags *d)
     if (sub->n == 0)
         return custos_error_set(CUSTOS_EINVAL, "the submission holds no report");
     if (sub->key_id && sub->n != 1)
-        return custos_error_set(CUSTOS_EINVAL,
-                                "a signed submission holds one report (this one holds %zu)",
-                                sub->n);
+        return custos_error_set(
+            CUSTOS_EINVAL, "a signed submission holds one report (this one holds %zu)", sub->n);
     for (size_t i = 0; i < sub->n; i++) {
         const custos_report *r = sub->reports[i];
         if (sub->key_id) {
             custos_signing_key k;
-            if ((err = custos_ledger_key_get(&k, l, sub->key_id)) < 0)
-                return err == CUSTOS_ENOTFOUND
-                           ? custos_error_set(CUSTOS_EFORBIDDEN,
-                                              "report %s;%lld: signing key %s is not registered",
-                                              r->state, (long long)r->number, sub->key_id)
-                           : err;
-            if (!k.active)
-                return custos_error_set(CUSTOS_EFORBIDDEN,
-                                        "report %s;%lld: signing key %s is revoked", r->state,
-                                        (long long)r->number, k.key_id);
-            if (strcmp(k.state, r->state) || strcmp(k.facility, r->facility))
-                return custos_error_set(CUSTOS_EFORBIDDEN,
-                                        "report %s;%lld: key %s belongs to facility %s/%s, the "
-                                        "report to %s/%s",
-                                        r->state, (long long)r->number, k.key_id, k.state,
-                                        k.facility, r->state, r->facility);
-            if ((err = custos_report_verify(r, sub->signature, k.public_key)) < 0)
-                return err == CUSTOS_EINVAL
-                           ? custos_error_set(CUSTOS_EFORBIDDEN,
-                                              "report %s;%lld: the signature by key %s does not "
-                                              "verify (wrong key or altered report)",
-                                              r->state, (long long)r->number, k.key_id)
-                           : err;
+            if ((err = check_key(l, r, sub->key_id, &k)) < 0)
+                return err;
+            /* verified ahead with this very key version: the stored hash is
+             * compared below instead of verifying again */
+            if (!(sub->verified && k.version == sub->key_version) &&
+                (err = verify_signature(r, sub->signature, &k, NULL)) < 0)
+                return err;
         } else {
             custos_policy p;
             if ((err = custos_ledger_policy_get(&p, l, r->state)) < 0)
@@ -639,6 +688,10 @@ static int submit_one(custos_ledger *l, custos_submission *sub, custos_diags *d)
         }
         if (sub->stored)
             sub->stored[i] = st;
+        if (sub->key_id && sub->verified && strcmp(st.hash, sub->verified_hash))
+            return custos_error_set(CUSTOS_EFORBIDDEN,
+                                    "report %s;%lld changed after its signature was verified",
+                                    r->state, (long long)r->number);
         if (sub->key_id && (err = insert_signature(l, st.id, sub->key_id, sub->signature)) < 0)
             return err;
     }

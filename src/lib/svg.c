@@ -56,8 +56,8 @@ void custos_svg_printf(custos_svg *s, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         if (s->err >= 0)
-            s->err = custos_error_set(CUSTOS_EINVAL, "SVG markup longer than %zu bytes",
-                                      sizeof tmp - 1);
+            s->err =
+                custos_error_set(CUSTOS_EINVAL, "SVG markup longer than %zu bytes", sizeof tmp - 1);
         return;
     }
     custos_svg_raw(s, tmp, (size_t)n);

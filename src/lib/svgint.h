@@ -77,11 +77,11 @@ size_t custos_svg_format_num(char *buf, size_t size, double v, int decimals, boo
  * is unreadable on white; custos_svg_colour(i) cycles through it. */
 const char *custos_svg_colour(size_t i);
 #define CUSTOS_SVG_PALETTE_SIZE 6
-#define CUSTOS_SVG_ALARM "#D55E00"     /* vermillion: alarms, thresholds */
-#define CUSTOS_SVG_BAND "#0072B2"      /* blue, at low opacity: sigma bands */
-#define CUSTOS_SVG_INK "#222222"       /* text and axes */
-#define CUSTOS_SVG_GRID "#e3e3e3"      /* grid lines */
-#define CUSTOS_SVG_MUTED "#666666"     /* reference lines, secondary text */
+#define CUSTOS_SVG_ALARM "#D55E00" /* vermillion: alarms, thresholds */
+#define CUSTOS_SVG_BAND "#0072B2"  /* blue, at low opacity: sigma bands */
+#define CUSTOS_SVG_INK "#222222"   /* text and axes */
+#define CUSTOS_SVG_GRID "#e3e3e3"  /* grid lines */
+#define CUSTOS_SVG_MUTED "#666666" /* reference lines, secondary text */
 #define CUSTOS_SVG_FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 
 /* Estimated width in pixels of text set in the chart font at size px:
@@ -96,7 +96,7 @@ double custos_svg_text_width(const char *text, double px);
  * decimals is the number of decimals the labels need. */
 typedef struct custos_svg_ticks {
     double lo, hi, step;
-    int n;        /* ticks from lo to hi inclusive */
+    int n; /* ticks from lo to hi inclusive */
     int decimals;
 } custos_svg_ticks;
 

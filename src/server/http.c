@@ -127,8 +127,8 @@ int srv_uri_parse(srv_uri *out, const char *target, char err[SRV_ERR])
                     snprintf(err, SRV_ERR, "query parameter '%s' given twice", pm->name);
                     return -1;
                 }
-                if (decode(pm->value, sizeof pm->value, eq ? eq + 1 : p + n,
-                           eq ? n - nl - 1 : 0, true, err) < 0)
+                if (decode(pm->value, sizeof pm->value, eq ? eq + 1 : p + n, eq ? n - nl - 1 : 0,
+                           true, err) < 0)
                     return -1;
                 out->nparams++;
             }
@@ -235,8 +235,8 @@ static int only_keys(json_t *o, const char *const *allowed, char err[SRV_ERR])
     return 0;
 }
 
-static int list(json_t *o, const char *key, custos_user *u,
-                int (*add)(custos_user *, const char *), char err[SRV_ERR])
+static int list(json_t *o, const char *key, custos_user *u, int (*add)(custos_user *, const char *),
+                char err[SRV_ERR])
 {
     json_t *a = json_object_get(o, key);
     if (!a)

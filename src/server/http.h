@@ -17,12 +17,12 @@
 #include "custos/auth.h"
 #include "custos/sign.h"
 
-#define SRV_MAX_TARGET 2048   /* bytes of a request target (path and query) */
+#define SRV_MAX_TARGET 2048 /* bytes of a request target (path and query) */
 #define SRV_MAX_SEGMENTS 8
 #define SRV_MAX_PARAMS 16
 #define SRV_PARAM_NAME 32
 #define SRV_PARAM_VALUE 256
-#define SRV_ERR 256           /* room for a one-line refusal */
+#define SRV_ERR 256 /* room for a one-line refusal */
 
 typedef struct srv_param {
     char name[SRV_PARAM_NAME];
@@ -31,7 +31,7 @@ typedef struct srv_param {
 
 /* A parsed request target. */
 typedef struct srv_uri {
-    char path[SRV_MAX_TARGET];  /* decoded path, segments joined by '/' */
+    char path[SRV_MAX_TARGET]; /* decoded path, segments joined by '/' */
     size_t nseg;
     char seg[SRV_MAX_SEGMENTS][SRV_PARAM_VALUE]; /* decoded segments */
     size_t nparams;
@@ -63,18 +63,24 @@ enum { SRV_AUDIT_NONE = 0, SRV_AUDIT_READ = 1, SRV_AUDIT_CHANGE = 2 };
 #define SRV_ANYONE 0u /* no token needed */
 #define SRV_ALL_ROLES                                                                              \
     (SRV_ROLE(CUSTOS_ROLE_OPERATOR) | SRV_ROLE(CUSTOS_ROLE_AUTHORITY) |                            \
-     SRV_ROLE(CUSTOS_ROLE_INSPECTOR) | SRV_ROLE(CUSTOS_ROLE_ANALYST) | SRV_ROLE(CUSTOS_ROLE_ADMIN))
+     SRV_ROLE(CUSTOS_ROLE_INSPECTOR) | SRV_ROLE(CUSTOS_ROLE_ANALYST) |                             \
+     SRV_ROLE(CUSTOS_ROLE_ADMIN))
 
 /* One row of the route table: everything the server needs to serve,
  * guard and audit a route, and what docs/api.md lists. */
 typedef struct srv_route {
-    const char *method;   /* "GET", "POST" */
-    const char *pattern;  /* "/api/reports/{id}": {x} matches one segment */
-    unsigned roles;       /* SRV_ROLE bits allowed; SRV_ANYONE: public */
-    int audit;            /* SRV_AUDIT_* */
+    const char *method;  /* "GET", "POST" */
+    const char *pattern; /* "/api/reports/{id}": {x} matches one segment */
+    unsigned roles;      /* SRV_ROLE bits allowed; SRV_ANYONE: public */
+    int audit;           /* SRV_AUDIT_* */
     srv_handler fn;
     const char *summary;
+    bool cacheable; /* a GET whose reply depends only on the ledger,
+                       the user and the target (cache.c) */
 } srv_route;
+
+#define SRV_CACHE true
+#define SRV_FRESH false
 
 #define SRV_MAX_CAPTURES 4
 

@@ -85,31 +85,35 @@ static void h_health(srv_request *rq)
 {
     srv_writer_stats ws;
     srv_writer_stats_get(rq->srv->writer, &ws);
+    uint64_t hits, misses;
+    size_t bytes;
+    srv_cache_stats(rq->srv->cache, &hits, &misses, &bytes);
     srv_reply_json(rq, 200,
-                   json_pack("{s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I}}", "status", "ok",
-                             "version", custos_version(), "uptime_s",
+                   json_pack("{s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+                             "status", "ok", "version", custos_version(), "uptime_s",
                              srv_now() - rq->srv->started, "writer", "batches",
                              (json_int_t)ws.batches, "submissions", (json_int_t)ws.submissions,
                              "largest_batch", (json_int_t)ws.largest_batch, "audit_records",
                              (json_int_t)ws.audit_records, "audit_batches",
-                             (json_int_t)ws.audit_batches));
+                             (json_int_t)ws.audit_batches, "cache", "hits", (json_int_t)hits,
+                             "misses", (json_int_t)misses, "bytes", (json_int_t)bytes));
 }
 
 static void h_routes(srv_request *rq)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < srv_nroutes; i++) {
-        const srv_route *r = &srv_routes[i];
+    for (size_t i = 0; i < rq->srv->nroutes; i++) {
+        const srv_route *r = &rq->srv->routes[i];
         json_t *roles = json_array();
         for (int k = 1; k < CUSTOS_ROLE_COUNT; k++)
             if (r->roles & SRV_ROLE(k))
                 json_array_append_new(roles, json_string(custos_role_name((custos_role)k)));
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:s}", "method", r->method,
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:b, s:s}", "method", r->method,
                                              "path", r->pattern, "roles", roles, "audit",
                                              r->audit == SRV_AUDIT_CHANGE ? "change"
                                              : r->audit == SRV_AUDIT_READ ? "read"
                                                                           : "none",
-                                             "summary", r->summary));
+                                             "cached", r->cacheable, "summary", r->summary));
     }
     srv_reply_json(rq, 200, json_pack("{s:o}", "routes", arr));
 }
@@ -141,11 +145,11 @@ static void h_me(srv_request *rq)
 static json_t *stored_json(const custos_stored *st, bool is_signed)
 {
     return json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:b}", "id",
-                     (json_int_t)st->id, "seq", (json_int_t)st->seq, "state", st->state,
-                     "number", (json_int_t)st->number, "mba", st->mba, "type",
-                     type_name(st->type), "start", date_json(st->start), "end",
-                     date_json(st->end), "entries", (json_int_t)st->entries, "hash", st->hash,
-                     "link", st->link, "signed", is_signed);
+                     (json_int_t)st->id, "seq", (json_int_t)st->seq, "state", st->state, "number",
+                     (json_int_t)st->number, "mba", st->mba, "type", type_name(st->type), "start",
+                     date_json(st->start), "end", date_json(st->end), "entries",
+                     (json_int_t)st->entries, "hash", st->hash, "link", st->link, "signed",
+                     is_signed);
 }
 
 static json_t *diag_lines(const custos_diags *d, custos_severity sev)
@@ -252,6 +256,13 @@ static void h_submit(srv_request *rq)
         srv_reply_error(rq, 400, "a signed submission holds one report (this one holds %zu)", n);
     } else if (!(stored = calloc(n, sizeof *stored))) {
         srv_reply_error(rq, 500, "out of memory");
+    } else if (key && !srv_ledger(rq)) {
+        /* replied: no read handle */
+    } else if (key && (sub.reports = reports, sub.n = n, sub.key_id = keyid,
+                       custos_submission_verify(rq->rl, &sub) < 0)) {
+        /* the signature is checked here, in parallel with other requests;
+         * the writer only confirms the key version and the stored hash */
+        srv_reply_error(rq, srv_status_of(sub.err), "%s", sub.message);
     } else {
         sub.reports = reports;
         sub.n = n;
@@ -297,10 +308,10 @@ static void h_submit(srv_request *rq)
 static json_t *ref_json(const custos_report_ref *r)
 {
     return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:I}", "id", (json_int_t)r->id,
-                     "state", r->state, "number", (json_int_t)r->number, "mba", r->mba,
-                     "facility", r->facility, "type", type_name(r->type), "date",
-                     date_json(r->date), "start", date_json(r->start), "end", date_json(r->end),
-                     "entries", (json_int_t)r->entries);
+                     "state", r->state, "number", (json_int_t)r->number, "mba", r->mba, "facility",
+                     r->facility, "type", type_name(r->type), "date", date_json(r->date), "start",
+                     date_json(r->start), "end", date_json(r->end), "entries",
+                     (json_int_t)r->entries);
 }
 
 static void h_reports(srv_request *rq)
@@ -402,8 +413,8 @@ static void h_report(srv_request *rq)
         custos_signature_encode(enc, sig);
     json_t *signature = found ? json_pack("{s:s, s:s}", "key", key, "signature", enc) : json_null();
     srv_reply_json(rq, 200,
-                   doc ? json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "signature",
-                                   signature, "report", doc)
+                   doc ? json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "signature", signature,
+                                   "report", doc)
                        : NULL);
 }
 
@@ -420,11 +431,10 @@ static json_t *balance_json(const custos_balance *b)
                      "s:i}",
                      "state", b->state, "mba", b->mba, "pit_begin", date_json(b->pit_begin),
                      "start", date_json(b->start), "end", date_json(b->end), "element", element,
-                     "label", b->label, "pb_mg", (json_int_t)b->pb, "changes_mg", changes,
-                     "di_mg", (json_int_t)b->di, "ba_mg", (json_int_t)b->ba, "pe_mg",
-                     (json_int_t)b->pe, "muf_mg", (json_int_t)b->muf, "entries",
-                     (json_int_t)b->entries, "mbr_report", (json_int_t)b->mbr_report,
-                     "mbr_differences", b->mbr_differences);
+                     "label", b->label, "pb_mg", (json_int_t)b->pb, "changes_mg", changes, "di_mg",
+                     (json_int_t)b->di, "ba_mg", (json_int_t)b->ba, "pe_mg", (json_int_t)b->pe,
+                     "muf_mg", (json_int_t)b->muf, "entries", (json_int_t)b->entries, "mbr_report",
+                     (json_int_t)b->mbr_report, "mbr_differences", b->mbr_differences);
 }
 
 static void h_balances(srv_request *rq)
@@ -459,8 +469,7 @@ static void h_balances(srv_request *rq)
     srv_reply_json(rq, 200, json_pack("{s:o, s:o}", "balances", arr, "findings", fi));
 }
 
-static const char *const transfer_status[] = {"matched", "pending", "overdue",
-                                              "unmatched-receipt"};
+static const char *const transfer_status[] = {"matched", "pending", "overdue", "unmatched-receipt"};
 
 static json_t *transfer_json(const custos_transfer *t)
 {
@@ -530,9 +539,9 @@ static void h_facilities(srv_request *rq)
             json_array_append_new(mbas, json_pack("{s:s, s:o}", "mba", mb->code, "kmps", kmps));
         }
         if (json_array_size(mbas))
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i, s:o}", "state",
-                                                 f[i]->state, "facility", f[i]->code, "type",
-                                                 f[i]->type, "version", ver[i], "mbas", mbas));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i, s:o}", "state", f[i]->state,
+                                                 "facility", f[i]->code, "type", f[i]->type,
+                                                 "version", ver[i], "mbas", mbas));
         else
             json_decref(mbas);
         custos_facility_free(f[i]);
@@ -576,11 +585,11 @@ static void h_verify(srv_request *rq)
 
 static int audit_one(void *ctx, const custos_audit_record *r)
 {
-    json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}",
-                                         "seq", (json_int_t)r->seq, "at", r->at, "who", r->who,
-                                         "role", r->role, "action", r->action, "target",
-                                         r->target, "outcome", r->outcome, "detail", r->detail,
-                                         "remote", r->remote, "link", r->link));
+    json_array_append_new(ctx,
+                          json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "seq",
+                                    (json_int_t)r->seq, "at", r->at, "who", r->who, "role", r->role,
+                                    "action", r->action, "target", r->target, "outcome", r->outcome,
+                                    "detail", r->detail, "remote", r->remote, "link", r->link));
     return 0;
 }
 
@@ -791,8 +800,7 @@ static void h_key_add(srv_request *rq)
     change c;
     change_init(&c, rq);
     char err[SRV_ERR];
-    if (srv_parse_key(c.state, c.facility, c.pk, rq->body ? rq->body : "", rq->body_len, err) <
-        0) {
+    if (srv_parse_key(c.state, c.facility, c.pk, rq->body ? rq->body : "", rq->body_len, err) < 0) {
         srv_reply_error(rq, 400, "%s", err);
         return;
     }
@@ -879,58 +887,60 @@ static void h_policy_set(srv_request *rq)
     snprintf(rq->detail, sizeof rq->detail, "signatures %s", require ? "required" : "optional");
     if (run_change(rq, do_policy, &c, c.policy.state, 200) < 0)
         return;
-    srv_reply_json(rq, 200, json_pack("{s:s, s:b}", "state", c.policy.state,
-                                      "require_signatures", require));
+    srv_reply_json(rq, 200,
+                   json_pack("{s:s, s:b}", "state", c.policy.state, "require_signatures", require));
 }
 
 /* ---- the table ---------------------------------------------------------- */
 
 const srv_route srv_routes[] = {
     {"GET", "/api/health", SRV_ANYONE, SRV_AUDIT_NONE, h_health,
-     "liveness, version and the writer's counters"},
+     "liveness, version and the writer's counters", SRV_FRESH},
     {"GET", "/api/routes", SRV_ANYONE, SRV_AUDIT_NONE, h_routes,
-     "this table: every route, the roles allowed, what is audited"},
-    {"GET", "/api/me", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_me, "the user the token belongs to"},
+     "this table: every route, the roles allowed, what is audited", SRV_FRESH},
+    {"GET", "/api/me", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_me, "the user the token belongs to",
+     SRV_FRESH},
     {"GET", "/api/states", READERS, SRV_AUDIT_READ, srv_view_states,
-     "the States, facilities and MBAs the user may read"},
+     "the States, facilities and MBAs the user may read", SRV_CACHE},
     {"GET", "/api/facilities", READERS, SRV_AUDIT_READ, h_facilities,
-     "registered facilities, their MBAs and KMPs (readable ones)"},
+     "registered facilities, their MBAs and KMPs (readable ones)", SRV_CACHE},
     {"POST", "/api/reports", OPERATOR, SRV_AUDIT_CHANGE, h_submit,
      "submit reports (Code 10, CSV or JSON body; signed with X-Custos-Key and "
-     "X-Custos-Signature)"},
+     "X-Custos-Signature)",
+     SRV_FRESH},
     {"GET", "/api/reports", READERS, SRV_AUDIT_READ, h_reports,
-     "list stored reports (?mba=STATE/CODE, ?number=N)"},
+     "list stored reports (?mba=STATE/CODE, ?number=N)", SRV_CACHE},
     {"GET", "/api/reports/{id}", READERS, SRV_AUDIT_READ, h_report,
-     "one report as received, with its signature (?format=json|code10|csv)"},
+     "one report as received, with its signature (?format=json|code10|csv)", SRV_CACHE},
     {"GET", "/api/balances", READERS, SRV_AUDIT_READ, h_balances,
-     "material balances per period: PB, changes, BA, PE, MUF in mg (?mba=)"},
+     "material balances per period: PB, changes, BA, PE, MUF in mg (?mba=)", SRV_CACHE},
     {"GET", "/api/transfers", READERS, SRV_AUDIT_READ, h_transfers,
-     "domestic transfers matched, pending, overdue; SRD in mg"},
+     "domestic transfers matched, pending, overdue; SRD in mg", SRV_CACHE},
     {"GET", "/api/charts/muf.svg", READERS, SRV_AUDIT_READ, srv_view_chart_muf,
-     "SVG: MUF per balance period of an MBA (?mba=, ?element=)"},
+     "SVG: MUF per balance period of an MBA (?mba=, ?element=)", SRV_CACHE},
     {"GET", "/api/charts/mbas.svg", STATE_READERS, SRV_AUDIT_READ, srv_view_chart_mbas,
-     "SVG: latest MUF of each MBA of a State (?state=)"},
+     "SVG: latest MUF of each MBA of a State (?state=)", SRV_CACHE},
     {"GET", "/api/verify", STATE_READERS | ADMIN, SRV_AUDIT_READ, h_verify,
-     "recompute the ledger's hash chain and the audit log's (?head=HEX)"},
+     "recompute the ledger's hash chain and the audit log's (?head=HEX)", SRV_FRESH},
     {"GET", "/api/audit", ADMIN, SRV_AUDIT_READ, h_audit,
-     "the audit log (?after=SEQ, ?limit=N up to 10000)"},
-    {"GET", "/api/users", ADMIN, SRV_AUDIT_READ, h_users, "users, roles and scopes"},
+     "the audit log (?after=SEQ, ?limit=N up to 10000)", SRV_FRESH},
+    {"GET", "/api/users", ADMIN, SRV_AUDIT_READ, h_users, "users, roles and scopes", SRV_FRESH},
     {"POST", "/api/users", ADMIN, SRV_AUDIT_CHANGE, h_user_add,
-     "add a user; the reply holds its token, shown once"},
-    {"POST", "/api/users/{name}/revoke", ADMIN, SRV_AUDIT_CHANGE, h_user_revoke,
-     "revoke a user"},
+     "add a user; the reply holds its token, shown once", SRV_FRESH},
+    {"POST", "/api/users/{name}/revoke", ADMIN, SRV_AUDIT_CHANGE, h_user_revoke, "revoke a user",
+     SRV_FRESH},
     {"POST", "/api/users/{name}/token", ADMIN, SRV_AUDIT_CHANGE, h_user_token,
-     "issue a new token (the old one stops working)"},
+     "issue a new token (the old one stops working)", SRV_FRESH},
     {"GET", "/api/keys", MANAGERS, SRV_AUDIT_READ, h_keys,
-     "facility signing keys (an authority: its State's)"},
+     "facility signing keys (an authority: its State's)", SRV_FRESH},
     {"POST", "/api/keys", MANAGERS, SRV_AUDIT_CHANGE, h_key_add,
-     "register a facility's Ed25519 public key"},
+     "register a facility's Ed25519 public key", SRV_FRESH},
     {"POST", "/api/keys/{id}/revoke", MANAGERS, SRV_AUDIT_CHANGE, h_key_revoke,
-     "revoke a signing key"},
+     "revoke a signing key", SRV_FRESH},
     {"GET", "/api/policies", SRV_ALL_ROLES, SRV_AUDIT_NONE, h_policies,
-     "the States' signature policies"},
+     "the States' signature policies", SRV_FRESH},
     {"PUT", "/api/policies/{state}", MANAGERS, SRV_AUDIT_CHANGE, h_policy_set,
-     "require signatures of a State's reports, or not"},
+     "require signatures of a State's reports, or not", SRV_FRESH},
 };
 
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

@@ -335,15 +335,15 @@ static void handle(srv_request *rq)
     if (serve_asset(rq))
         return;
     const char *method = strcmp(rq->method, "HEAD") ? rq->method : "GET";
-    int found = srv_route_find(srv_routes, srv_nroutes, method, &rq->uri, &rq->route, rq->cap,
-                               rq->allow);
+    int found = srv_route_find(rq->srv->routes, rq->srv->nroutes, method, &rq->uri, &rq->route,
+                               rq->cap, rq->allow);
     if (found == 404) {
         srv_reply_error(rq, 404, "no such route: %s", rq->uri.path);
         return;
     }
     if (found == 405) {
-        srv_reply_error(rq, 405, "%s is not allowed on %s (allowed: %s)", rq->method,
-                        rq->uri.path, rq->allow);
+        srv_reply_error(rq, 405, "%s is not allowed on %s (allowed: %s)", rq->method, rq->uri.path,
+                        rq->allow);
         rq->route = NULL;
         return;
     }
@@ -364,9 +364,22 @@ static void handle(srv_request *rq)
             return;
         }
     }
+    /* a read whose reply depends only on the ledger: served from the
+     * cache while the chain head has not moved */
+    int64_t head = -1;
+    custos_ledger *l = rq->route->cacheable ? srv_ledger(rq) : NULL;
+    if (l && custos_ledger_head(l, &head) < 0)
+        head = -1;
+    if (head >= 0 && srv_cache_get(rq->srv->cache, rq, head)) {
+        if (rq->route->audit != SRV_AUDIT_NONE)
+            audit_request(rq);
+        return;
+    }
     rq->route->fn(rq);
     if (!rq->resp)
         srv_reply_error(rq, 500, "the handler gave no reply");
+    if (head >= 0)
+        srv_cache_put(rq->srv->cache, rq, head);
     if (rq->audited) /* a change, audited by the writer with its outcome */
         return;
     if (guarded && (rq->route->audit != SRV_AUDIT_NONE || rq->status == 401 || rq->status == 403))
@@ -417,8 +430,8 @@ static void client_address(srv_request *rq)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, rq->remote,
                   sizeof rq->remote);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                  rq->remote, sizeof rq->remote);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, rq->remote,
+                  sizeof rq->remote);
 }
 
 static enum MHD_Result send_reply(srv_request *rq)
@@ -432,7 +445,9 @@ static enum MHD_Result send_reply(srv_request *rq)
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rq->content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    if (!strncmp(rq->content_type, "text/html", 9))
+    if (rq->csp)
+        MHD_add_response_header(r, "Content-Security-Policy", rq->csp);
+    else if (!strncmp(rq->content_type, "text/html", 9))
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'none'; script-src 'self'; style-src 'self'; "
                                 "img-src 'self' data:; connect-src 'self'; frame-ancestors "
@@ -464,19 +479,22 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         snprintf(rq->method, sizeof rq->method, "%s", method);
         rq->conn = c;
         client_address(rq);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > ((srv_server *)cls)->cfg.max_body)
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > ((srv_server *)cls)->cfg.max_body) {
+            /* answered before the body is read; libmicrohttpd then closes */
             rq->body_too_big = true;
+            srv_reply_error(rq, 413, "request body larger than %zu bytes",
+                            ((srv_server *)cls)->cfg.max_body);
+            return send_reply(rq);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size, max = rq->srv->cfg.max_body;
         *upload_data_size = 0;
-        if (rq->body_too_big || rq->body_len + n > max) {
-            rq->body_too_big = true; /* keep reading, store nothing */
-            return MHD_YES;
-        }
+        if (rq->body_too_big || rq->body_len + n > max)
+            return MHD_NO; /* a chunked body past the limit: drop the connection */
         if (rq->body_len + n + 1 > rq->body_cap) {
             size_t cap = rq->body_cap ? rq->body_cap : 4096;
             while (cap < rq->body_len + n + 1)
@@ -579,11 +597,28 @@ int srv_run(const srv_config *cfg)
     }
     s->cfg = *cfg;
     s->started = srv_now();
+    /* Signals go to the thread that waits for them (sigwait below), never
+     * to a worker: blocked before the first thread (the writer) starts,
+     * since threads inherit the mask. */
+    sigset_t sigs, old;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    signal(SIGPIPE, SIG_IGN);
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_cond_init(&s->pool_cv, NULL);
     pthread_mutex_init(&s->tok_mu, NULL);
     pthread_cond_init(&s->tok_cv, NULL);
     randombytes_buf(s->tok_key, sizeof s->tok_key);
+    s->routes = malloc((srv_nroutes + srv_nmodule_routes) * sizeof *s->routes);
+    if (!s->routes || srv_cache_new(&s->cache) < 0) {
+        fprintf(stderr, "custos: out of memory\n");
+        goto done;
+    }
+    memcpy(s->routes, srv_routes, srv_nroutes * sizeof *s->routes);
+    memcpy(s->routes + srv_nroutes, srv_module_routes, srv_nmodule_routes * sizeof *s->routes);
+    s->nroutes = srv_nroutes + srv_nmodule_routes;
 
     struct sockaddr_storage ss;
     bool v6;
@@ -612,14 +647,6 @@ int srv_run(const srv_config *cfg)
         goto done;
     }
 
-    /* Signals go to the thread that waits for them, not to workers. */
-    sigset_t sigs, old;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, &old);
-    signal(SIGPIPE, SIG_IGN);
-
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (v6)
@@ -643,7 +670,6 @@ int srv_run(const srv_config *cfg)
     if (!s->daemon) {
         fprintf(stderr, "custos: cannot listen on %s%s\n", cfg->listen,
                 tls ? " (check the TLS certificate and key)" : "");
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
         goto done;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -660,7 +686,6 @@ int srv_run(const srv_config *cfg)
     sigwait(&sigs, &sig);
     fprintf(stderr, "custos: %s, stopping\n", sig == SIGINT ? "interrupted" : "terminated");
     MHD_stop_daemon(s->daemon);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     status = 0;
 done:
     srv_writer_stop(s->writer);
@@ -671,11 +696,14 @@ done:
     pthread_mutex_destroy(&s->tok_mu);
     pthread_cond_destroy(&s->tok_cv);
     sodium_memzero(s->tok_key, sizeof s->tok_key);
+    free(s->routes);
+    srv_cache_free(s->cache);
     free(cert);
     if (key) {
         sodium_memzero(key, strlen(key));
         free(key);
     }
     free(s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return status;
 }

@@ -9,12 +9,12 @@
 #include <stddef.h>
 
 typedef struct srv_config {
-    const char *db;         /* the ledger */
-    const char *listen;     /* "127.0.0.1:8080", "[::1]:8443"; port 0 picks one */
-    const char *tls_cert;   /* PEM files; both or neither */
+    const char *db;       /* the ledger */
+    const char *listen;   /* "127.0.0.1:8080", "[::1]:8443"; port 0 picks one */
+    const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
-    unsigned connections;   /* most connections served at once (a thread each) */
-    size_t max_body;        /* bytes of a request body */
+    unsigned connections; /* most connections served at once (a thread each) */
+    size_t max_body;      /* bytes of a request body */
 } srv_config;
 
 #define SRV_DEFAULT_LISTEN "127.0.0.1:8080"

@@ -9,7 +9,10 @@
  *             changes, the audit queue.
  *  routes.c   the route table and the JSON API handlers.
  *  views.c    handlers that draw: charts (SVG) and the dashboard's data.
+ *  modules.c  the evaluation modules' routes: NRTA, paths, evaluations,
+ *             agreements, information items.
  *  assets.c   the dashboard's files (generated from web/ at build time).
+ *  cache.c    replies of read routes kept while the chain head stays.
  *  http.c     request parsing (fuzzed).
  *
  * The server uses only libcustos's public API (include/custos/).
@@ -33,16 +36,17 @@
 
 struct MHD_Connection;
 typedef struct srv_writer srv_writer;
+typedef struct srv_cache srv_cache;
 
-#define SRV_POOL_MAX 64       /* read handles */
-#define SRV_TOKEN_SLOTS 512   /* verified tokens kept */
-#define SRV_TOKEN_TTL 5       /* seconds a verified token is trusted without Argon2id */
-#define SRV_ARGON_PARALLEL 2  /* Argon2id checks at once (64 MiB each) */
+#define SRV_POOL_MAX 64      /* read handles */
+#define SRV_TOKEN_SLOTS 512  /* verified tokens kept */
+#define SRV_TOKEN_TTL 5      /* seconds a verified token is trusted without Argon2id */
+#define SRV_ARGON_PARALLEL 2 /* Argon2id checks at once (64 MiB each) */
 
 typedef struct srv_token_slot {
     unsigned char digest[32]; /* keyed BLAKE2b of the token */
     custos_user user;
-    double expires;           /* 0: empty */
+    double expires; /* 0: empty */
     uint64_t generation;
 } srv_token_slot;
 
@@ -55,15 +59,19 @@ typedef struct srv_server {
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
     custos_ledger *pool[SRV_POOL_MAX];
-    size_t npool;   /* free handles in pool[] */
-    size_t nopen;   /* handles open, lent or free */
+    size_t npool; /* free handles in pool[] */
+    size_t nopen; /* handles open, lent or free */
 
     pthread_mutex_t tok_mu;
     pthread_cond_t tok_cv;
     unsigned char tok_key[32]; /* random per process: digests mean nothing elsewhere */
     srv_token_slot tokens[SRV_TOKEN_SLOTS];
-    uint64_t tok_generation;   /* bumped when users change: every slot is stale */
+    uint64_t tok_generation; /* bumped when users change: every slot is stale */
     int argon_running;
+
+    srv_cache *cache;
+    srv_route *routes; /* srv_routes and srv_module_routes together */
+    size_t nroutes;
 } srv_server;
 
 /* One request, from its first byte to the response. */
@@ -93,6 +101,7 @@ typedef struct srv_request {
     const char *content_type;
     char allow[64];
     char location[128];
+    const char *csp;            /* a Content-Security-Policy other than the default */
     bool audited;               /* the writer audited it (changes) */
     char detail[SRV_ERR];       /* one line for the audit log */
     char audit_target[SRV_ERR]; /* what was acted on, when not the path */
@@ -171,10 +180,23 @@ typedef struct srv_writer_stats {
 } srv_writer_stats;
 void srv_writer_stats_get(srv_writer *w, srv_writer_stats *out);
 
+/* ---- cache.c ------------------------------------------------------------ */
+
+int srv_cache_new(srv_cache **out);
+void srv_cache_free(srv_cache *c);
+/* The cached reply of this user and target computed at chain head head,
+ * into rq's reply; false when there is none. */
+bool srv_cache_get(srv_cache *c, srv_request *rq, int64_t head);
+/* Keep rq's reply (200s only) as computed at head. */
+void srv_cache_put(srv_cache *c, const srv_request *rq, int64_t head);
+void srv_cache_stats(srv_cache *c, uint64_t *hits, uint64_t *misses, size_t *bytes);
+
 /* ---- routes.c / views.c ------------------------------------------------- */
 
 extern const srv_route srv_routes[];
 extern const size_t srv_nroutes;
+extern const srv_route srv_module_routes[]; /* modules.c */
+extern const size_t srv_nmodule_routes;
 
 /* views.c */
 void srv_view_states(srv_request *rq);

@@ -14,9 +14,10 @@
 #include "custos/balance.h"
 #include "custos/chart.h"
 #include "custos/facility.h"
+#include "custos/stats.h"
 #include "srvint.h"
 
-static const char *const element_names[] = {"N", "natural uranium", "D", "depleted uranium",
+static const char *const element_names[] = {"N", "natural uranium",  "D", "depleted uranium",
                                             "E", "enriched uranium", "P", "plutonium",
                                             "T", "thorium"};
 #define NELEMENTS 5
@@ -170,45 +171,84 @@ void srv_view_chart_muf(srv_request *rq)
     custos_chart_set_title(c, title);
     custos_chart_set_id(c, id);
     custos_chart_set_size(c, 720, 360);
-    custos_chart_set_x_axis(c, CUSTOS_AXIS_DATE, "end of balance period (PIT)",
-                            CUSTOS_VALUE_PLAIN);
+    custos_chart_set_x_axis(c, CUSTOS_AXIS_DATE, "end of balance period (PIT)", CUSTOS_VALUE_PLAIN);
     custos_chart_set_y_axis(c, "MUF (kg)", CUSTOS_VALUE_PLAIN);
-    double *x = malloc((b->n + 1) * sizeof *x), *y = malloc((b->n + 1) * sizeof *y);
-    size_t drawn = 0;
-    for (int e = 0; e < NELEMENTS && x && y && err >= 0; e++) {
+    /* sigma-MUF where the facility's measurement model allows it */
+    bool sigma = custos_ledger_sigma(l, b, NULL) >= 0;
+    int present = 0;
+    char only = 0;
+    for (int e = 0; e < NELEMENTS; e++)
+        for (size_t i = 0; i < b->n; i++)
+            if (b->items[i].element == element_names[2 * e][0] && b->items[i].label == 0) {
+                present++;
+                only = element_names[2 * e][0];
+                break;
+            }
+    char one = el ? el[0] : present == 1 ? only : 0; /* bands for one element only */
+    size_t cap = b->n + 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    double *lo2 = malloc(cap * sizeof *lo2), *hi2 = malloc(cap * sizeof *hi2);
+    double *lo3 = malloc(cap * sizeof *lo3), *hi3 = malloc(cap * sizeof *hi3);
+    size_t drawn = 0, banded = 0;
+    if (!x || !y || !lo2 || !hi2 || !lo3 || !hi3)
+        err = CUSTOS_ENOMEM;
+    for (int e = 0; e < NELEMENTS && err >= 0; e++) {
         char ec = element_names[2 * e][0];
         if (el && el[0] != ec)
             continue;
-        size_t n = 0;
+        size_t n = 0, with_sigma = 0;
         for (size_t i = 0; i < b->n; i++) {
             const custos_balance *bi = &b->items[i];
             if (bi->element != ec || bi->label != 0)
                 continue;
             x[n] = bi->end;
             y[n] = kg(bi->muf);
+            double sg = sigma && bi->has_sigma ? bi->sigma_muf / 1e3 : (double)NAN; /* g -> kg */
+            lo2[n] = -2 * sg, hi2[n] = 2 * sg, lo3[n] = -3 * sg, hi3[n] = 3 * sg;
+            with_sigma += isfinite(sg);
             n++;
         }
-        if (n) {
+        if (!n)
+            continue;
+        bool bands = ec == one && with_sigma;
+        banded += bands ? with_sigma : 0;
+        if (bands) {
+            if ((err = custos_chart_add_band(c,
+                                             "\xc2\xb1"
+                                             "3\xcf\x83",
+                                             x, lo3, hi3, n)) >= 0)
+                err = custos_chart_add_band(c,
+                                            "\xc2\xb1"
+                                            "2\xcf\x83",
+                                            x, lo2, hi2, n);
+        }
+        if (err >= 0)
             err = custos_chart_add_series(c, element_name(ec), x, y, n,
                                           CUSTOS_SERIES_LINE | CUSTOS_SERIES_POINTS);
-            drawn += n;
-        }
+        if (bands)
+            for (size_t k = 0; k < n && err >= 0; k++)
+                if (isfinite(hi3[k]) && fabs(y[k]) > hi3[k])
+                    err = custos_chart_add_marker(c, "MUF beyond 3\xcf\x83", x[k], y[k]);
+        drawn += n;
     }
-    if (!x || !y)
-        err = CUSTOS_ENOMEM;
     free(x);
     free(y);
+    free(lo2);
+    free(hi2);
+    free(lo3);
+    free(hi3);
     custos_balances_free(b);
     if (err < 0) {
         custos_chart_free(c);
         srv_reply_custos(rq, err);
         return;
     }
-    char desc[256];
+    char desc[320];
     snprintf(desc, sizeof desc,
              "Material unaccounted for (MUF = book inventory - physical ending inventory) of MBA "
-             "%s per balance period, %zu periods drawn, in kilograms.",
-             m, drawn);
+             "%s per balance period, %zu periods drawn, in kilograms%s.",
+             m, drawn,
+             banded ? ", with the +-2 and +-3 sigma-MUF bands of the measurement model" : "");
     custos_chart_set_desc(c, desc);
     reply_chart(rq, c);
 }
@@ -237,7 +277,7 @@ void srv_view_chart_mbas(srv_request *rq)
         return;
     }
     /* categories: the State's MBAs with a balance, in ledger order */
-    char (*cats)[8] = calloc(b->n + 1, sizeof *cats);
+    char(*cats)[8] = calloc(b->n + 1, sizeof *cats);
     const char **labels = calloc(b->n + 1, sizeof *labels);
     double *v = calloc(b->n + 1, sizeof *v);
     size_t nc = 0;
@@ -271,7 +311,7 @@ void srv_view_chart_mbas(srv_request *rq)
         char ec = element_names[2 * e][0];
         bool any = false;
         for (size_t k = 0; k < nc; k++) {
-            v[k] = NAN;
+            v[k] = (double)NAN;
             custos_date latest = 0;
             for (size_t i = 0; i < b->n; i++) {
                 const custos_balance *bi = &b->items[i];

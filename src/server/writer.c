@@ -48,9 +48,9 @@ struct srv_writer {
     pthread_cond_t done; /* requesters wait for their job, or for audit room */
     bool stop;
     job *head, *tail;
-    srv_audit *aq;       /* queued audit records */
+    srv_audit *aq; /* queued audit records */
     size_t aq_n;
-    srv_audit *spare;    /* the writer's copy of the queue, swapped each turn */
+    srv_audit *spare;       /* the writer's copy of the queue, swapped each turn */
     srv_writer_stats local; /* counted by the writer thread */
     srv_writer_stats stats; /* a copy under mu, for readers */
 };
@@ -107,9 +107,10 @@ static void audit_submission(srv_audit *a, const custos_submission *s)
     a->detail[0] = '\0';
     for (size_t i = 0; i < s->n && s->stored && len < sizeof a->detail; i++) {
         const custos_stored *st = &s->stored[i];
-        int m = snprintf(a->detail + len, sizeof a->detail - len, "%sstored %s;%lld %s as id %lld%s",
-                         i ? ", " : "", st->state, (long long)st->number, st->mba,
-                         (long long)st->id, s->key_id ? " (signed)" : "");
+        int m =
+            snprintf(a->detail + len, sizeof a->detail - len, "%sstored %s;%lld %s as id %lld%s",
+                     i ? ", " : "", st->state, (long long)st->number, st->mba, (long long)st->id,
+                     s->key_id ? " (signed)" : "");
         if (m < 0)
             break;
         len += (size_t)m;

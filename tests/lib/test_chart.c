@@ -9,11 +9,11 @@
  * an allocation-failure sweep.  tests/server/chart_check.py checks the
  * drawn samples again from outside, with Python's XML parser.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +94,10 @@ static void test_format_num(void **state)
         bool trim;
         const char *want;
     } cases[] = {
-        {-0.0001, 2, true, "0"},  {-0.0001, 2, false, "0.00"}, {1234.5, 2, true, "1234.5"},
-        {2.0, 2, true, "2"},      {2.0, 1, false, "2.0"},      {-3.14159, 3, true, "-3.142"},
-        {100, 0, true, "100"},    {1e-7, 3, false, "0.000"},   {0.95, 9, true, "0.95"},
-        {NAN, 2, true, "NaN"},    {-INFINITY, 2, true, "-inf"},
+        {-0.0001, 2, true, "0"}, {-0.0001, 2, false, "0.00"},  {1234.5, 2, true, "1234.5"},
+        {2.0, 2, true, "2"},     {2.0, 1, false, "2.0"},       {-3.14159, 3, true, "-3.142"},
+        {100, 0, true, "100"},   {1e-7, 3, false, "0.000"},    {0.95, 9, true, "0.95"},
+        {NAN, 2, true, "NaN"},   {-INFINITY, 2, true, "-inf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = custos_svg_format_num(b, sizeof b, cases[i].v, cases[i].dec, cases[i].trim);
@@ -125,12 +125,21 @@ static void test_escape(void **state)
         {"<script>alert('x')</script> & \"q\"",
          "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"},
         /* invalid UTF-8: stray bytes, a cut sequence, an overlong '/', a surrogate */
-        {"\xff\xfe" "A\xc3(", "\xef\xbf\xbd\xef\xbf\xbd" "A\xef\xbf\xbd("},
+        {"\xff\xfe"
+         "A\xc3(",
+         "\xef\xbf\xbd\xef\xbf\xbd"
+         "A\xef\xbf\xbd("},
         {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
         {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
         /* valid multi-byte text stays; controls go, tab and newline become spaces */
-        {"\xc2\xb1" "2\xcf\x83 \xe2\x80\xa6 \xf0\x9f\x93\x88", "\xc2\xb1" "2\xcf\x83 \xe2\x80\xa6 \xf0\x9f\x93\x88"},
-        {"a\x01" "b\x7f" "c\td\ne", "abc d e"},
+        {"\xc2\xb1"
+         "2\xcf\x83 \xe2\x80\xa6 \xf0\x9f\x93\x88",
+         "\xc2\xb1"
+         "2\xcf\x83 \xe2\x80\xa6 \xf0\x9f\x93\x88"},
+        {"a\x01"
+         "b\x7f"
+         "c\td\ne",
+         "abc d e"},
         {"", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -162,10 +171,10 @@ static void test_hostile_text(void **state)
     assert_null(strstr(svg, "<script"));
     assert_null(strstr(svg, "<a "));
     assert_non_null(strstr(svg, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-    static const char *const allowed[] = {"<svg", "<title", "</title", "<desc", "</desc",
-                                          "<defs", "</defs", "<clipPath", "</clipPath", "<rect",
-                                          "<path", "<g", "</g", "<text", "</text", "<circle",
-                                          "</circle", "<line", "</line", "</path", "</svg"};
+    static const char *const allowed[] = {
+        "<svg",      "<title",     "</title",  "<desc", "</desc", "<defs",  "</defs",
+        "<clipPath", "</clipPath", "<rect",    "<path", "<g",     "</g",    "<text",
+        "</text",    "<circle",    "</circle", "<line", "</line", "</path", "</svg"};
     for (const char *p = strchr(svg, '<'); p; p = strchr(p + 1, '<')) {
         bool ok = false;
         for (size_t i = 0; i < sizeof allowed / sizeof allowed[0] && !ok; i++) {
@@ -205,9 +214,8 @@ static double tick_pos(const char *svg, const char *label, bool yaxis)
             t--;
         double x, y;
         char anchor[16];
-        assert_int_equal(sscanf(t, "<text x=\"%lf\" y=\"%lf\" text-anchor=\"%15[a-z]", &x, &y,
-                                anchor),
-                         3);
+        assert_int_equal(
+            sscanf(t, "<text x=\"%lf\" y=\"%lf\" text-anchor=\"%15[a-z]", &x, &y, anchor), 3);
         if (!strcmp(anchor, yaxis ? "end" : "middle"))
             return yaxis ? y - 4 : x;
     }
@@ -320,15 +328,13 @@ static void test_bars_and_percent(void **state)
     const char *r = strstr(svg, "<g class=\"bars\"");
     assert_non_null(r);
     r = strstr(r, "<rect ");
-    assert_int_equal(sscanf(r, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &rx, &ry,
-                            &rw, &rh),
-                     4);
+    assert_int_equal(
+        sscanf(r, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &rx, &ry, &rw, &rh), 4);
     assert_near(ry, y0, 0.006);
     assert_near(rh, (y0 - y4) / 2, 0.01);
     r = strstr(r + 1, "<rect ");
-    assert_int_equal(sscanf(r, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &rx, &ry,
-                            &rw, &rh),
-                     4);
+    assert_int_equal(
+        sscanf(r, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &rx, &ry, &rw, &rh), 4);
     assert_near(ry, y4, 0.006);
     assert_near(rh, y0 - y4, 0.01);
     const char *end = strstr(r, "</g>");

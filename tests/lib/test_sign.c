@@ -84,14 +84,15 @@ static void test_rfc8032(void **state)
     (void)state;
     unsigned char seed[32], pk[32], sk[64], sig[64], want[64], want_pk[32];
     const unsigned char msg = 0x72;
-    assert_int_equal(sodium_hex2bin(seed, 32,
-                                    "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-                                    64, NULL, NULL, NULL),
-                     0);
-    assert_int_equal(sodium_hex2bin(want_pk, 32,
-                                    "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
-                                    64, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        sodium_hex2bin(seed, 32, "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+                       64, NULL, NULL, NULL),
+        0);
+    assert_int_equal(
+        sodium_hex2bin(want_pk, 32,
+                       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", 64, NULL,
+                       NULL, NULL),
+        0);
     assert_int_equal(
         sodium_hex2bin(want, 64,
                        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
@@ -144,8 +145,8 @@ static void test_key_files(void **state)
     custos_report_free(r);
 }
 
-static int submit1(custos_ledger *l, custos_report *r, const char *key_id,
-                   const unsigned char *sig, custos_stored *st)
+static int submit1(custos_ledger *l, custos_report *r, const char *key_id, const unsigned char *sig,
+                   custos_stored *st)
 {
     custos_submission s;
     memset(&s, 0, sizeof s);
@@ -335,6 +336,61 @@ static void test_batch(void **state)
     custos_ledger_free(l);
 }
 
+/* Verified ahead (custos_submission_verify), the writer only confirms:
+ * the key version unchanged and the stored report the one verified. */
+static void test_verify_ahead(void **state)
+{
+    (void)state;
+    custos_ledger *l = base_ledger();
+    keypair k;
+    new_key(&k);
+    assert_int_equal(custos_ledger_key_add(l, "XA", "FA01", k.pk, "test", NULL), 0);
+    custos_report *r2 = icr(2, "1G"), *r3 = icr(3, "1G"), *r4 = icr(4, "1G");
+    custos_submission s;
+    /* 1. verified, then stored */
+    memset(&s, 0, sizeof s);
+    s.reports = &r2, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r2, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    assert_true(s.verified);
+    assert_int_equal(s.key_version, 1);
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, 0);
+    /* 2. a wrong signature is refused ahead, with the message */
+    memset(&s, 0, sizeof s);
+    s.reports = &r3, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r2, k.sk), 0); /* r2's, not r3's */
+    assert_int_equal(custos_submission_verify(l, &s), CUSTOS_EFORBIDDEN);
+    assert_false(s.verified);
+    assert_non_null(strstr(s.message, "does not verify"));
+    /* 3. changed after verification: the stored hash differs, refused */
+    memset(&s, 0, sizeof s);
+    s.reports = &r3, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r3, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    r3->entries[0].mg[3] += 1;
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, CUSTOS_EFORBIDDEN);
+    assert_non_null(strstr(s.message, "changed after its signature was verified"));
+    r3->entries[0].mg[3] -= 1;
+    /* 4. the key revoked between verification and storing: refused */
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, 0); /* report 3 as signed */
+    memset(&s, 0, sizeof s);
+    s.reports = &r4, s.n = 1, s.key_id = k.id;
+    assert_int_equal(custos_report_sign(s.signature, r4, k.sk), 0);
+    assert_int_equal(custos_submission_verify(l, &s), 0);
+    assert_int_equal(custos_ledger_key_revoke(l, k.id, "test"), 0);
+    assert_int_equal(custos_ledger_submit(l, &s, 1), 0);
+    assert_int_equal(s.err, CUSTOS_EFORBIDDEN);
+    assert_non_null(strstr(s.message, "revoked"));
+    assert_int_equal(custos_ledger_verify(l, NULL, NULL, NULL, NULL), 0);
+    custos_report_free(r2);
+    custos_report_free(r3);
+    custos_report_free(r4);
+    custos_ledger_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_key_files),
         cmocka_unit_test(test_policy_and_submission),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_verify_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

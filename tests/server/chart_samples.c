@@ -92,14 +92,21 @@ int main(int argc, char **argv)
         custos_chart_set_x_axis(c, CUSTOS_AXIS_DATE, "balance period end", CUSTOS_VALUE_PLAIN) <
             0 ||
         custos_chart_set_y_axis(c, "MUF (kg U)", CUSTOS_VALUE_PLAIN) < 0 ||
-        custos_chart_add_band(c, "\xc2\xb1" "3\xcf\x83", dates, lo3, hi3, 12) < 0 ||
-        custos_chart_add_band(c, "\xc2\xb1" "2\xcf\x83", dates, lo2, hi2, 12) < 0 ||
+        custos_chart_add_band(c,
+                              "\xc2\xb1"
+                              "3\xcf\x83",
+                              dates, lo3, hi3, 12) < 0 ||
+        custos_chart_add_band(c,
+                              "\xc2\xb1"
+                              "2\xcf\x83",
+                              dates, lo2, hi2, 12) < 0 ||
         custos_chart_add_series(c, "MUF", dates, muf, 12, 0) < 0 ||
         custos_chart_add_marker(c, "MUF beyond 3\xcf\x83", 20251130, 2.6) < 0)
         return fail("muf chart");
     json[0] = '\0';
     app(json, sizeof json, "%s",
-        "{\"kind\":\"xy\",\"xaxis\":\"date\",\"title\":\"MUF, XA/XAFF, uranium <LEU> & \\\"more\\\"\",");
+        "{\"kind\":\"xy\",\"xaxis\":\"date\",\"title\":\"MUF, XA/XAFF, uranium <LEU> & "
+        "\\\"more\\\"\",");
     json_array(json, sizeof json, "x", dates, 12);
     app(json, sizeof json, "%s", ",");
     json_array(json, sizeof json, "y", muf, 12);
@@ -121,8 +128,8 @@ int main(int argc, char **argv)
         custos_chart_set_x_axis(c, CUSTOS_AXIS_INDEX, "balance period", CUSTOS_VALUE_PLAIN) < 0 ||
         custos_chart_set_y_axis(c, "CUSUM (kg)", CUSTOS_VALUE_PLAIN) < 0 ||
         custos_chart_add_hline(c, "h = 3.5", 3.5, CUSTOS_LINE_THRESHOLD) < 0 ||
-        custos_chart_add_series(c, "CUSUM", idx, cu, 20, CUSTOS_SERIES_LINE | CUSTOS_SERIES_POINTS) <
-            0)
+        custos_chart_add_series(c, "CUSUM", idx, cu, 20,
+                                CUSTOS_SERIES_LINE | CUSTOS_SERIES_POINTS) < 0)
         return fail("cusum chart");
     int alarms = 0;
     char mk[1024] = "";
@@ -180,7 +187,8 @@ int main(int argc, char **argv)
         custos_chart_add_hline(c, "alarm 3 kg", 3, CUSTOS_LINE_THRESHOLD) < 0)
         return fail("bar chart");
     json[0] = '\0';
-    app(json, sizeof json, "%s", "{\"kind\":\"bar\",\"categories\":[\"XA/XAFF\",\"XA/XAFG\",\"XA/XBFF\",\"XB/RRA1\"],");
+    app(json, sizeof json, "%s",
+        "{\"kind\":\"bar\",\"categories\":[\"XA/XAFF\",\"XA/XAFG\",\"XA/XBFF\",\"XB/RRA1\"],");
     json_array(json, sizeof json, "y", bv, 4);
     app(json, sizeof json, "%s", ",");
     json_array(json, sizeof json, "err", be, 4);

@@ -4,10 +4,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,8 +134,8 @@ int http_do(http_conn *c, const char *method, const char *path, const char *head
 {
     char head[8192];
     int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n%s\r\n",
-                     method, path, len, headers ? headers : "");
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n%s\r\n", method,
+                     path, len, headers ? headers : "");
     if (n < 0 || (size_t)n >= sizeof head)
         return -1;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -157,8 +157,8 @@ int http_do(http_conn *c, const char *method, const char *path, const char *head
     return -1;
 }
 
-int http_once(int port, const char *method, const char *path, const char *headers,
-              const char *body, size_t len, http_resp *out)
+int http_once(int port, const char *method, const char *path, const char *headers, const char *body,
+              size_t len, http_resp *out)
 {
     http_conn c;
     http_conn_init(&c, port);

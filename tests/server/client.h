@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 typedef struct http_conn {
-    int fd;          /* -1 when closed */
+    int fd; /* -1 when closed */
     int port;
 } http_conn;
 
@@ -33,8 +33,8 @@ void http_conn_close(http_conn *c);
 int http_do(http_conn *c, const char *method, const char *path, const char *headers,
             const char *body, size_t len, http_resp *out);
 /* The same on a fresh connection closed afterwards. */
-int http_once(int port, const char *method, const char *path, const char *headers,
-              const char *body, size_t len, http_resp *out);
+int http_once(int port, const char *method, const char *path, const char *headers, const char *body,
+              size_t len, http_resp *out);
 void http_resp_free(http_resp *r);
 /* The value of a response header (case-insensitive name) into buf; NULL
  * when absent. */

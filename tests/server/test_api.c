@@ -128,18 +128,20 @@ static void new_key(unsigned char sk[CUSTOS_SECRET_KEY_BYTES], char id[CUSTOS_KE
 static int setup(void **state)
 {
     (void)state;
-    snprintf(F.dir, sizeof F.dir, "%s/custos-api-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(F.dir, sizeof F.dir, "%s/custos-api-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(F.dir));
     snprintf(F.db, sizeof F.db, "%s/ledger.db", F.dir);
     custos_ledger *l;
     assert_int_equal(custos_ledger_open(&l, F.db, CUSTOS_OPEN_CREATE), 0);
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(custos_ledger_facility_add(l, "test", facilities[i],
-                                                    strlen(facilities[i]), NULL, NULL),
-                         0);
-    static const char *const mbas[][3] = {
-        {"XA", "FA01", "XAAA"}, {"XA", "FA01", "XABB"}, {"XA", "FB02", "XACC"},
-        {"XB", "FB01", "XBAA"}};
+        assert_int_equal(
+            custos_ledger_facility_add(l, "test", facilities[i], strlen(facilities[i]), NULL, NULL),
+            0);
+    static const char *const mbas[][3] = {{"XA", "FA01", "XAAA"},
+                                          {"XA", "FA01", "XABB"},
+                                          {"XA", "FB02", "XACC"},
+                                          {"XB", "FB01", "XBAA"}};
     for (size_t i = 0; i < 4; i++) {
         char text[512];
         report_text(text, sizeof text, mbas[i][0], mbas[i][1], mbas[i][2], 1, NULL);
@@ -284,27 +286,62 @@ static void test_role_table(void **state)
         {"GET", "/api/balances", "/api/balances", NULL, {Y, Y, Y, Y, Y, N}, 200},
         {"GET", "/api/transfers", "/api/transfers", NULL, {Y, Y, Y, Y, Y, N}, 200},
         {"GET", "/api/charts/muf.svg", "/api/charts/muf.svg", NULL, {Y, Y, Y, Y, Y, N}, 400},
-        {"GET", "/api/charts/mbas.svg", "/api/charts/mbas.svg?state=XA", NULL,
-         {N, N, Y, Y, Y, N}, 200},
+        {"GET",
+         "/api/charts/mbas.svg",
+         "/api/charts/mbas.svg?state=XA",
+         NULL,
+         {N, N, Y, Y, Y, N},
+         200},
         {"GET", "/api/verify", "/api/verify", NULL, {N, N, Y, Y, Y, Y}, 200},
         {"GET", "/api/audit", "/api/audit", NULL, {N, N, N, N, N, Y}, 200},
         {"GET", "/api/users", "/api/users", NULL, {N, N, N, N, N, Y}, 200},
         {"POST", "/api/users", "/api/users", "{", {N, N, N, N, N, Y}, 400},
-        {"POST", "/api/users/{name}/revoke", "/api/users/nobody/revoke", NULL,
-         {N, N, N, N, N, Y}, 404},
-        {"POST", "/api/users/{name}/token", "/api/users/nobody/token", NULL, {N, N, N, N, N, Y},
+        {"POST",
+         "/api/users/{name}/revoke",
+         "/api/users/nobody/revoke",
+         NULL,
+         {N, N, N, N, N, Y},
+         404},
+        {"POST",
+         "/api/users/{name}/token",
+         "/api/users/nobody/token",
+         NULL,
+         {N, N, N, N, N, Y},
          404},
         {"GET", "/api/keys", "/api/keys", NULL, {N, N, Y, N, N, Y}, 200},
         {"POST", "/api/keys", "/api/keys", "{}", {N, N, Y, N, N, Y}, 400},
-        {"POST", "/api/keys/{id}/revoke", "/api/keys/0000000000000000/revoke", NULL,
-         {N, N, Y, N, N, Y}, 404},
+        {"POST",
+         "/api/keys/{id}/revoke",
+         "/api/keys/0000000000000000/revoke",
+         NULL,
+         {N, N, Y, N, N, Y},
+         404},
         {"GET", "/api/policies", "/api/policies", NULL, {Y, Y, Y, Y, Y, Y}, 200},
         {"PUT", "/api/policies/{state}", "/api/policies/XA", "{}", {N, N, Y, N, N, Y}, 400},
+        /* the evaluation modules; this ledger has no measurement model or
+         * State model, so the allowed answer is "not found" */
+        {"GET", "/api/nrta", "/api/nrta?mba=XA/XAAA", NULL, {N, N, Y, Y, Y, N}, 404},
+        {"GET",
+         "/api/charts/nrta.svg",
+         "/api/charts/nrta.svg?mba=XA/XAAA",
+         NULL,
+         {N, N, Y, Y, Y, N},
+         404},
+        {"GET", "/api/paths", "/api/paths?state=XA", NULL, {N, N, N, Y, Y, N}, 404},
+        {"GET", "/api/evaluation", "/api/evaluation?state=XA", NULL, {N, N, N, Y, Y, N}, 404},
+        {"GET",
+         "/api/evaluation/report.html",
+         "/api/evaluation/report.html?state=XA",
+         NULL,
+         {N, N, N, Y, Y, N},
+         404},
+        {"GET", "/api/agreements", "/api/agreements", NULL, {N, N, N, Y, Y, N}, 200},
+        {"GET", "/api/info", "/api/info?state=XA", NULL, {N, N, N, N, Y, N}, 200},
     };
     size_t nrows = sizeof rows / sizeof rows[0];
     for (size_t i = 0; i < nrows; i++) {
-        bool public = !strcmp(rows[i].pattern, "/api/health") ||
-                      !strcmp(rows[i].pattern, "/api/routes");
+        bool public =
+            !strcmp(rows[i].pattern, "/api/health") || !strcmp(rows[i].pattern, "/api/routes");
         expect(rows[i].method, rows[i].path, -1, rows[i].body,
                public ? rows[i].allowed_status : 401);
         for (int who = 0; who < NROLES; who++)
@@ -665,6 +702,38 @@ static void test_charts_and_states(void **state)
     expect("GET", "/api/charts/muf.svg?mba=XA/XAAA&element=Q", INSP, NULL, 400);
 }
 
+static long long cache_hits(void)
+{
+    http_resp r = call("GET", "/api/health", -1, NULL, NULL);
+    json_t *o = body_json(&r);
+    long long h = json_integer_value(json_object_get(json_object_get(o, "cache"), "hits"));
+    json_decref(o);
+    http_resp_free(&r);
+    return h;
+}
+
+/* A cached reply is served only while the ledger is unchanged, and only
+ * to the user it was computed for. */
+static void test_cache(void **state)
+{
+    (void)state;
+    long long h0 = cache_hits();
+    size_t n = count_reports(INSP, "?mba=XA/XAAA");
+    assert_int_equal(count_reports(INSP, "?mba=XA/XAAA"), n);
+    long long h1 = cache_hits();
+    assert_true(h1 >= h0 + 1);
+    /* the operator's list of the same target is its own entry */
+    assert_int_equal(count_reports(OP, "?mba=XA/XAAA"), n);
+    /* a stored report moves the chain head: the next list is fresh */
+    char text[512];
+    report_text(text, sizeof text, "XA", "FA01", "XAAA", 5, "0.25G");
+    http_resp r = call("POST", "/api/reports", OP, NULL, text);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+    assert_int_equal(count_reports(INSP, "?mba=XA/XAAA"), n + 1);
+    assert_int_equal(count_reports(OP, "?mba=XA/XAAA"), n + 1);
+}
+
 /* Last: stop the server cleanly, then check its ledger from outside. */
 static void test_stop_and_verify(void **state)
 {
@@ -684,10 +753,11 @@ int main(void)
     }
     custos_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pipeline),      cmocka_unit_test(test_role_table),
-        cmocka_unit_test(test_need_to_know),  cmocka_unit_test(test_submit),
-        cmocka_unit_test(test_signatures),    cmocka_unit_test(test_audit_and_admin),
-        cmocka_unit_test(test_charts_and_states), cmocka_unit_test(test_stop_and_verify),
+        cmocka_unit_test(test_pipeline),          cmocka_unit_test(test_role_table),
+        cmocka_unit_test(test_need_to_know),      cmocka_unit_test(test_submit),
+        cmocka_unit_test(test_signatures),        cmocka_unit_test(test_audit_and_admin),
+        cmocka_unit_test(test_charts_and_states), cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_stop_and_verify),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
