@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "custos/agreement.h"
 #include "custos/balance.h"
 #include "custos/facility.h"
 #include "custos/ledger.h"
@@ -204,6 +206,39 @@ static void test_state_model_strings(void **state)
     custos_diags_free(d);
 }
 
+/* Locating a bad value in an agreement walked the text with strchr(),
+ * which matches a NUL byte as its terminator: a NUL after a number
+ * stalled the walk forever (fuzz_agreement).  And every problem was
+ * located by a walk of the whole text, so 100,000 unknown keys took
+ * minutes: now the first 50 are located.  alarm() turns a hang into a
+ * failure. */
+static void test_agreement_scan_bounded(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"agreement\":\"a\",\"title\":\"t\",\"source\":\"s\",\"commitments\":"
+                               "[{\"id\":\"c\",\"kind\":\"limit\",\"max\":{\"value\":300\0,\"unit\":"
+                               "\"kg\"},\"oops\":1}]}";
+    custos_agreement *a;
+    alarm(20);
+    assert_int_equal(custos_agreement_parse(&a, "nul.json", text, sizeof text - 1, NULL),
+                     CUSTOS_EINVAL);
+    size_t cap = 100000 * 16 + 64, len = 0;
+    char *many = malloc(cap);
+    assert_non_null(many);
+    len += (size_t)snprintf(many, cap, "{\"agreement\":\"a\"");
+    for (int i = 0; i < 100000; i++)
+        len += (size_t)snprintf(many + len, cap - len, ",\"k%d\":1", i);
+    len += (size_t)snprintf(many + len, cap - len, "}");
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    assert_int_equal(custos_agreement_parse(&a, "many.json", many, len, d), CUSTOS_EINVAL);
+    assert_string_equal(custos_last_error(), "many.json:1: $.k0: unknown key");
+    assert_true(custos_diags_total(d, CUSTOS_SEV_ERROR) > 100000);
+    alarm(0);
+    custos_diags_free(d);
+    free(many);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -213,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_weight_sums_beyond_int64),
         cmocka_unit_test(test_balance_beyond_int64),
         cmocka_unit_test(test_state_model_strings),
+        cmocka_unit_test(test_agreement_scan_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
