@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "custos/agreement.h"
+#include "custos/apa.h"
 #include "custos/balance.h"
 #include "custos/facility.h"
 #include "custos/ledger.h"
@@ -239,6 +240,93 @@ static void test_agreement_scan_bounded(void **state)
     free(many);
 }
 
+/* A State model of 25 nodes all linked to each other, from which the end
+ * node lies 13 steps away, made the acquisition path analysis walk every
+ * simple path of up to 12 steps through the web (about 24^11) without
+ * finding one: it never finished.  Now a step is not taken when no end
+ * node is within the steps left, and the search stops after a budget of
+ * steps (truncated).  hub: the web hangs off the start node itself, so the
+ * pruning cannot help; the budget must. */
+static char *web_model(bool hub)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    len += (size_t)snprintf(t, cap,
+                            "{\"state\":\"XA\",\"budget_person_days\":100,\"agreements\":[{\"type\":"
+                            "\"comprehensive\",\"in_force\":true}],\"factors\":[");
+    for (int k = 1; k <= 6; k++)
+        len += (size_t)snprintf(t + len, cap - len,
+                                "%s{\"factor\":%d,\"value\":\"v\",\"date\":\"2026-01-01\","
+                                "\"sources\":[\"s\"]}",
+                                k > 1 ? "," : "", k);
+    len += (size_t)snprintf(t + len, cap - len, "],\"nodes\":[");
+    for (int i = 0; i < 25; i++)
+        len += (size_t)snprintf(t + len, cap - len,
+                                "{\"id\":\"c%d\",\"material\":\"leu\",\"assumed_kg\":%d},", i,
+                                hub ? 0 : 1000);
+    for (int i = 0; i < 12; i++)
+        len += (size_t)snprintf(t + len, cap - len, "{\"id\":\"x%d\",\"material\":\"leu\"},", i);
+    len += (size_t)snprintf(t + len, cap - len,
+                            "{\"id\":\"hub\",\"material\":\"leu\",\"assumed_kg\":1000},"
+                            "{\"id\":\"end\",\"material\":\"heu_metal\",\"end\":true}],\"edges\":[");
+    int n = 0;
+#define EDGE(a, ...)                                                                              \
+    do {                                                                                          \
+        len += (size_t)snprintf(t + len, cap - len, "%s{\"id\":\"e%d\",\"from\":\"", n ? "," : "", n); \
+        len += (size_t)snprintf(t + len, cap - len, a, __VA_ARGS__);                              \
+        len += (size_t)snprintf(t + len, cap - len,                                               \
+                                "\",\"type\":\"misuse\",\"declared\":false,\"weight\":1,"         \
+                                "\"duration_days\":1,\"cost\":1}");                               \
+        n++;                                                                                      \
+    } while (0)
+    for (int i = 0; i < 25; i++)
+        for (int j = 0; j < 25; j++)
+            if (i != j)
+                EDGE("c%d\",\"to\":\"c%d", i, j);
+    if (hub) {
+        for (int i = 0; i < 25; i++)
+            EDGE("c%d\",\"to\":\"%s", i, "hub");
+        EDGE("%s\",\"to\":\"c0", "hub");
+        EDGE("%s\",\"to\":\"end", "hub");
+    } else {
+        EDGE("%s\",\"to\":\"x0", "c0");
+        for (int i = 0; i < 11; i++)
+            EDGE("x%d\",\"to\":\"x%d", i, i + 1);
+        EDGE("%s\",\"to\":\"end", "x11");
+    }
+#undef EDGE
+    snprintf(t + len, cap - len, "]}");
+    return t;
+}
+
+static void test_apa_search_bounded(void **state)
+{
+    (void)state;
+    alarm(60);
+    for (int hub = 0; hub <= 1; hub++) {
+        char *text = web_model(hub);
+        custos_state_model *m;
+        int err = custos_state_parse(&m, "web.json", text, strlen(text), NULL);
+        if (err)
+            print_error("%s\n", custos_last_error());
+        assert_int_equal(err, 0);
+        custos_apa_options opt = {0, 2000, 50, true};
+        custos_apa_result *r;
+        assert_int_equal(custos_apa_run(&r, m, NULL, 0, &opt), 0);
+        if (!hub) {
+            assert_int_equal(r->examined, 0); /* the end is 13 steps away: no path */
+            assert_false(r->truncated);
+        } else {
+            assert_true(r->truncated); /* the budget stopped it */
+        }
+        custos_apa_result_free(r);
+        custos_state_model_free(m);
+        free(text);
+    }
+    alarm(0);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -249,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_balance_beyond_int64),
         cmocka_unit_test(test_state_model_strings),
         cmocka_unit_test(test_agreement_scan_bounded),
+        cmocka_unit_test(test_apa_search_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
