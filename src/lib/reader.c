@@ -110,14 +110,17 @@ static int open_common(custos_reader **out, custos_reader *r, custos_format f)
     if (f == CUSTOS_FORMAT_AUTO) {
         f = detect(&r->src);
         if (f == CUSTOS_FORMAT_AUTO) {
-            if (r->src.error)
-                err = custos_error_set(CUSTOS_EIO, "%s: read error", r->src.name);
-            else if (r->src.len == r->src.pos)
+            if (r->src.error) {
+                const char *what;
+                err = custos_source_error(&r->src, &what);
+                custos_error_set(err, "%s: %s", r->src.name, what);
+            } else if (r->src.len == r->src.pos) {
                 err = custos_error_set(CUSTOS_EINVAL, "%s:1: empty input", r->src.name);
-            else
+            } else {
                 err = custos_error_set(CUSTOS_EINVAL,
                                        "%s:1: not a report in Code 10 labelled, CSV or JSON form",
                                        r->src.name);
+            }
             goto fail;
         }
     }
