@@ -425,7 +425,8 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
     }
     if (err < 0)
         goto done;
-    qsort(dv, nd, sizeof *dv, cmp_dated);
+    if (nd > 1) /* none: dv is NULL, which qsort must not be given */
+        qsort(dv, nd, sizeof *dv, cmp_dated);
     if (!t0 && nd)
         t0 = dv[0].date;
     int64_t done = done_by(dv, nd, t1);

@@ -588,8 +588,9 @@ int custos_ledger_sigma(custos_ledger *l, custos_balances *b, custos_diags *d)
             if (err < 0)
                 break;
             bal->ncontrib = b->ncontribs - bal->contrib_first;
-            qsort(b->contribs + bal->contrib_first, bal->ncontrib, sizeof *b->contribs,
-                  cmp_contrib);
+            if (bal->ncontrib > 1) /* none: contribs may be NULL, not for qsort */
+                qsort(b->contribs + bal->contrib_first, bal->ncontrib, sizeof *b->contribs,
+                      cmp_contrib);
             bal->has_sigma = bal->unmodelled == 0;
             bal->sigma_muf = bal->has_sigma ? sqrt(bal->var_random + bal->var_systematic) : 0.0;
         }

@@ -22,6 +22,7 @@
 #include "custos/ledger.h"
 #include "custos/measure.h"
 #include "custos/state.h"
+#include "custos/stats.h"
 #include "custos/validate.h"
 
 static const char *facility =
@@ -327,6 +328,34 @@ static void test_apa_search_bounded(void **state)
     alarm(0);
 }
 
+/* sigma-MUF of a balance period whose entries have no measurement model
+ * sorted an empty, NULL list of contributions (qsort: undefined
+ * behaviour, caught by UBSan on `custos balance` in the CLI tests). */
+static void test_sigma_without_model(void **state)
+{
+    (void)state;
+    custos_ledger *l;
+    assert_int_equal(custos_ledger_open(&l, ":memory:", CUSTOS_OPEN_CREATE), 0);
+    assert_int_equal(custos_ledger_facility_add(l, "f", facility, strlen(facility), NULL, NULL), 0);
+    assert_int_equal(import_text(l, "001:OI/XA;1#002:1/1#003:20251231#006:DOE,J#010:P#015:20251231#"
+                                    "207:FA01#307:XAAA#309:N#407:1#430:O/G/U/C#446:P1#469:M#470:1#"
+                                    "630:1000G#670:40G#\n"
+                                    "001:OI/XA;2#002:1/1#003:20260131#006:DOE,J#010:P#015:20260131#"
+                                    "207:FA01#307:XAAA#309:N#407:1#430:O/G/U/C#446:P1#469:M#470:1#"
+                                    "630:999G#670:39.9G#\n"),
+                     0);
+    custos_balances *b;
+    custos_diags *d;
+    assert_int_equal(custos_diags_new(&d), 0);
+    assert_int_equal(custos_ledger_balances(&b, l, NULL, d), 0);
+    assert_int_equal(b->n, 2);
+    assert_int_equal(b->items[0].muf, 1000); /* 1 g */
+    assert_int_equal(custos_ledger_sigma(l, b, d), 0);
+    custos_balances_free(b);
+    custos_diags_free(d);
+    custos_ledger_free(l);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -338,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_state_model_strings),
         cmocka_unit_test(test_agreement_scan_bounded),
         cmocka_unit_test(test_apa_search_bounded),
+        cmocka_unit_test(test_sigma_without_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
