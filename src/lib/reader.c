@@ -174,6 +174,7 @@ void custos_reader_free(custos_reader *r)
     json_decref(r->doc);
     custos_free(r->text);
     custos_free(r->object_lines);
+    custos_diags_free(r->scratch);
     custos_source_dispose(&r->src);
     custos_free(r);
 }
@@ -183,6 +184,16 @@ int custos_reader_next(custos_report **out, custos_reader *r, custos_diags *d)
     *out = NULL;
     if (r->finished)
         return 0;
+    if (!d) {
+        /* The caller keeps no diagnostics: collect this report's here so
+         * the last error still names the first problem. */
+        if (!r->scratch && custos_diags_new(&r->scratch) < 0) {
+            r->finished = true;
+            return CUSTOS_ENOMEM;
+        }
+        custos_diags_truncate(r->scratch, 0);
+        d = r->scratch;
+    }
     if (!r->started) {
         r->started = true;
         int err = CUSTOS_OK;
