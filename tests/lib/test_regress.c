@@ -356,6 +356,21 @@ static void test_sigma_without_model(void **state)
     custos_ledger_free(l);
 }
 
+/* A reader given no diagnostics list said only "invalid report"; the last
+ * error must name the first problem, as with a list. */
+static void test_reader_error_without_diags(void **state)
+{
+    (void)state;
+    static const char text[] = "001:NC/XA;1#002:1/1#391:lower case#\n";
+    custos_reader *rd;
+    custos_report *r;
+    assert_int_equal(custos_reader_open_memory(&rd, "x.c10", text, strlen(text), CUSTOS_FORMAT_AUTO),
+                     0);
+    assert_int_equal(custos_reader_next(&r, rd, NULL), CUSTOS_EINVAL);
+    assert_non_null(strstr(custos_last_error(), "x.c10:1: entry 1: label 391:"));
+    custos_reader_free(rd);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -368,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_agreement_scan_bounded),
         cmocka_unit_test(test_apa_search_bounded),
         cmocka_unit_test(test_sigma_without_model),
+        cmocka_unit_test(test_reader_error_without_diags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
