@@ -85,13 +85,26 @@ CUSTOS_API int custos_apa_run(custos_apa_result **out, const custos_state_model 
                               const custos_holding *h, size_t n, const custos_apa_options *opt);
 CUSTOS_API void custos_apa_result_free(custos_apa_result *r);
 
+/* A layered drawing of the acquisition network: node positions and, for
+ * edges spanning several layers, the bend points that route them around
+ * the nodes in between.  Coordinates in [0, 1]; layers run along x. */
+typedef struct custos_graph_layout {
+    size_t nnodes, nedges;
+    double *x, *y;           /* nnodes */
+    size_t *bend;            /* nedges + 1: edge e bends at points bend[e] .. bend[e+1]-1 */
+    double *bx, *by;         /* bend points, from the edge's source to its target */
+} custos_graph_layout;
+
 /*
- * A layered drawing position for every node of m (x, y in [0, 1]), from
- * the Sugiyama layout of igraph with start nodes on the left and end nodes
- * on the right.  x and y are arrays of m->nnodes the caller provides.
- * Returns CUSTOS_OK, CUSTOS_ENOMEM, CUSTOS_EDOMAIN.
+ * The Sugiyama layout of igraph for model m: layers by longest path from
+ * the sources, end nodes (weapon-usable metal) in the last layer, long
+ * edges routed through igraph's dummy vertices.  Caller frees with
+ * custos_graph_layout_free().  Returns CUSTOS_OK, CUSTOS_ENOMEM,
+ * CUSTOS_EDOMAIN (the graph library failed).  igraph calls are
+ * serialised (Debian builds it without thread safety).
  */
-CUSTOS_API int custos_apa_layout(double *x, double *y, const custos_state_model *m);
+CUSTOS_API int custos_apa_layout(custos_graph_layout **out, const custos_state_model *m);
+CUSTOS_API void custos_graph_layout_free(custos_graph_layout *g);
 
 #ifdef __cplusplus
 }

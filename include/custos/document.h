@@ -44,8 +44,8 @@ typedef struct custos_document_ref {
 /*
  * Store text (len bytes; any bytes but NUL) as the next version of
  * document (kind, name), in its own transaction, appended to the chain.
- * kind is 1-23 characters of [a-z-] other than "report", "facility" and
- * "targets" (which have their own tables); name 1-127 printable ASCII
+ * kind is 1-23 characters of [a-z-] other than "report", "facility",
+ * "targets" and "signature" (which have their own tables); name 1-127 printable ASCII
  * characters.  source names the origin for the chain (a file name; may
  * be NULL).  out (may be NULL) receives what was stored.  Returns
  * CUSTOS_OK, CUSTOS_EINVAL (bad kind or name, empty text),

@@ -102,9 +102,11 @@ CUSTOS_API void custos_equilibrium_dispose(custos_equilibrium *e);
 
 /*
  * Lemke-Howson from the artificial equilibrium, dropping label k (0 ..
- * m+n-1; k < m a row strategy).  *degenerate is set when a tie in the
- * ratio test was met or the equilibrium has more best responses than its
- * support (the game is degenerate).  Caller disposes out.  Returns
+ * m+n-1; k < m a row strategy).  *degenerate is set when the game is
+ * found degenerate: a pure strategy has two pure best responses, a tie
+ * in the ratio test was met, or the equilibrium has more best responses
+ * than its support.  (Not every degenerate game is caught: that would
+ * take a search over all supports.)  Caller disposes out.  Returns
  * CUSTOS_OK, CUSTOS_EDOMAIN (non-finite payoffs or no convergence),
  * CUSTOS_ENOMEM.  Each pivot O(m n); pivots bounded by 100 (m + n)^2.
  */
@@ -117,9 +119,9 @@ CUSTOS_API int custos_game_lemke_howson(custos_equilibrium *out, bool *degenerat
  * nondegenerate game) by support enumeration, at most max_pairs support
  * pairs (else CUSTOS_ETOOBIG before any work).  *out is an array of *neq
  * equilibria; caller disposes each and frees the array with custos_free().
- * *degenerate is set when some equilibrium has more best responses than
- * its support size or a support's linear system is singular with a
- * solution.  O(sum_k C(m,k) C(n,k) k^3).
+ * *degenerate is set when a pure strategy has two pure best responses,
+ * some equilibrium has more best responses than its support size, or a
+ * support's solution has a zero weight.  O(sum_k C(m,k) C(n,k) k^3).
  */
 CUSTOS_API int custos_game_support_enumeration(custos_equilibrium **out, size_t *neq,
                                                bool *degenerate, const double *A,

@@ -283,6 +283,10 @@ typedef struct custos_pd_options {
     long replicates;         /* Monte Carlo replicates (default 100000) */
     uint64_t seed;           /* default 1 */
     int threads;             /* default 2 */
+    /* Called after each block of replicates with (blocks done, blocks),
+     * one call at a time, from a worker thread; may be NULL. */
+    custos_progress_fn progress;
+    void *progress_ctx;
 } custos_pd_options;
 
 /*

@@ -95,6 +95,30 @@ int cmd_blend(int argc, char **argv);
 int cmd_swu(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_agreements(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_game(int argc, char **argv);
+int cmd_allocate(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* admin.c: what the user, key and policy commands share.  The name the
+ * command line acts as in the chain and the audit log: "cli:LOGIN". */
+const char *cli_actor(void);
+/* Append one audit record for a command-line change (best effort: a
+ * failure is printed, the change stays). */
+void cli_audit(custos_ledger *l, const char *action, const char *target, int outcome,
+               const char *detail);
+/* A whole small file (at most max bytes) into malloc'd memory; NULL with
+ * errno set. */
+char *cli_read_file(const char *path, size_t max, size_t *len);
 
 const cli_command *cli_find(const char *name);
 

@@ -22,6 +22,8 @@
 
 static int decimals(const char *unit)
 {
+    if (!strcmp(unit, "entries") || !strcmp(unit, "periods"))
+        return 0;
     return unit[0] == '%' ? 4 : 3;
 }
 
@@ -70,8 +72,8 @@ static void print_table(const custos_commitment_statuses *s, size_t max_entries)
             printf("    %s\n", c->title);
         printf("    why: %s\n", c->reason);
         if (c->suspended)
-            printf("    agreement suspended on %s: evaluated up to that day\n",
-                   cli_date(c->suspended));
+            printf("    agreement suspended on %s%s\n", cli_date(c->suspended),
+                   c->as_of == c->suspended ? ": evaluated up to that day" : "");
         if (!isnan(c->projected))
             printf("    projected: %.*f %s by %s\n", dp, c->projected, c->unit,
                    c->deadline ? cli_date(c->deadline) : "the horizon");

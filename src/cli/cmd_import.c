@@ -6,12 +6,17 @@
  * library; check runs them against a throw-away copy (or an empty scratch
  * ledger) and stores nothing.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cli.h"
 
+/* The lines "stored ..." of one file go to a temporary file and reach
+ * standard output only once the file's transaction has committed: a file
+ * refused at its last report prints nothing as stored. */
 typedef struct printer {
     bool quiet;
+    FILE *pending; /* NULL when quiet */
     size_t reports, entries;
 } printer;
 
@@ -20,16 +25,27 @@ static void on_stored(void *ctx, const custos_stored *s)
     printer *p = ctx;
     p->reports++;
     p->entries += s->entries;
-    if (p->quiet)
+    if (p->quiet || !p->pending)
         return;
     char period[24];
     if (s->start)
         snprintf(period, sizeof period, "%s..%s", cli_date(s->start), cli_date(s->end));
     else
         snprintf(period, sizeof period, "%s", cli_date(s->end));
-    printf("stored %s %s;%lld %s %s %zu entr%s  chain %lld  %.16s\n", cli_report_type_name(s->type),
-           s->state, (long long)s->number, s->mba, period, s->entries, s->entries == 1 ? "y" : "ies",
-           (long long)s->seq, s->hash);
+    fprintf(p->pending, "stored %s %s;%lld %s %s %zu entr%s  chain %lld  %.16s\n",
+            cli_report_type_name(s->type), s->state, (long long)s->number, s->mba, period,
+            s->entries, s->entries == 1 ? "y" : "ies", (long long)s->seq, s->hash);
+}
+
+/* Copy what was stored to standard output. */
+static void flush_pending(FILE *pending)
+{
+    char buf[8192];
+    size_t n;
+    rewind(pending);
+    while ((n = fread(buf, 1, sizeof buf, pending)) > 0)
+        fwrite(buf, 1, n, stdout);
+    fflush(stdout);
 }
 
 /* Import (or check) the files into l; returns the exit status. */
@@ -39,14 +55,24 @@ static int run(custos_ledger *l, int nfiles, char **files, bool check)
     for (int i = 0; i < nfiles; i++) {
         custos_reader *rd;
         custos_diags *d = NULL;
-        printer pr = {check, 0, 0};
+        printer pr = {check, NULL, 0, 0};
+        if (!check && !(pr.pending = tmpfile())) {
+            cli_errorf("cannot create a temporary file: %s", strerror(errno));
+            return EXIT_FAIL;
+        }
         if (custos_reader_open_file(&rd, files[i], CUSTOS_FORMAT_AUTO) < 0) {
             cli_error(NULL);
+            if (pr.pending) {
+                fclose(pr.pending);
+                fprintf(stderr, "custos: nothing stored from %s\n", files[i]);
+            }
             return EXIT_FAIL;
         }
         if (custos_diags_new(&d) < 0) {
             custos_reader_free(rd);
             cli_error(NULL);
+            if (pr.pending)
+                fclose(pr.pending);
             return EXIT_FAIL;
         }
         cli_progress prog;
@@ -54,6 +80,10 @@ static int run(custos_ledger *l, int nfiles, char **files, bool check)
         custos_import_options opt = {false, on_stored, &pr, cli_progress_update, &prog};
         int err = custos_ledger_import(l, rd, &opt, d);
         cli_progress_done(&prog);
+        if (err >= 0 && pr.pending)
+            flush_pending(pr.pending);
+        if (pr.pending)
+            fclose(pr.pending);
         size_t errors = cli_print_diags(d, stderr);
         if (err < 0) {
             if (errors == 0)

@@ -14,6 +14,22 @@
 
 #include "cli_stats.h"
 
+/* Progress of the Monte Carlo: percent of blocks, on a terminal only,
+ * after the first second (cli_progress decides both). */
+static void pd_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    cli_progress *p = ctx;
+    if (!p->tty || !total)
+        return;
+    double t = cli_now();
+    if (t - p->start < 1.0 || (t - p->last < 0.1 && done < total))
+        return;
+    p->last = t;
+    p->drawn = true;
+    fprintf(stderr, "\r%s %5.1f%%", p->label, 100.0 * (double)done / (double)total);
+    fflush(stderr);
+}
+
 static void json_num(double v)
 {
     cli_json_number(stdout, v);
@@ -36,7 +52,7 @@ int cmd_pd(int argc, char **argv)
     char element = 0;
     long long label = 0, period = 0, replicates = 100000, seed = 1, threads = 2;
     double abrupt = NAN, protracted = NAN;
-    custos_pd_options o = {{0.05, 0.5, 0.0}, 0, 1, 2};
+    custos_pd_options o = {{0.05, 0.5, 0.0}, 0, 1, 2, NULL, NULL};
     cli_format fmt = CLI_TABLE;
     int c;
     optind = 1;
@@ -164,7 +180,13 @@ int cmd_pd(int argc, char **argv)
     o.seed = (uint64_t)seed;
     o.threads = (int)threads;
     custos_pd_result r;
-    if (custos_pd(&r, s, div, &o) < 0) {
+    cli_progress prog;
+    cli_progress_init(&prog, "Monte Carlo");
+    o.progress = pd_progress;
+    o.progress_ctx = &prog;
+    int perr = custos_pd(&r, s, div, &o);
+    cli_progress_done(&prog);
+    if (perr < 0) {
         cli_error(NULL);
         status = EXIT_FAIL;
         goto done;

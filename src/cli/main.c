@@ -159,6 +159,160 @@ const cli_command cli_commands[] = {
      "SW = P V(x_p) + T V(x_t) - F V(x_f) with V(x) = (2x - 1) ln(x/(1 - x)),\n"
      "printed in kg-SWU.  Assays are fractions with T < F < P.  Exit status 1\n"
      "for assays out of order or outside (0, 1), 2 for usage.\n"},
+    {"plan", cmd_plan, "attribute sampling plans for gross, partial and bias defects",
+     "usage: custos plan --items N (--defects R | --item-mass G --goal G)\n"
+     "                   [--pd P] [--partial F] [--bias F] [--format table|csv|json]\n"
+     "\n"
+     "Items to verify among N so that at least one of the falsified items is\n"
+     "found with probability P (default 0.9): n = N (1 - (1-P)^(1/R)) rounded up\n"
+     "(binomial approximation) and the exact hypergeometric plan.  R falsified\n"
+     "items hide the goal quantity G grams: R = G / (F x item mass), F = 1 for a\n"
+     "gross defect and the smallest falsified fraction the verification method\n"
+     "detects for a partial (--partial) or bias (--bias) defect.\n"},
+    {"dstat", cmd_dstat, "D statistic of operator-inspector differences; MUF-D test",
+     "usage: custos dstat --strata FILE --pairs FILE [--alpha A] [--format ...]\n"
+     "                    [DB --mba M --pit YYYY-MM-DD [--element E] [--label L]]\n"
+     "\n"
+     "The inspector's verification measurements (docs/formats.md): strata with\n"
+     "their populations and the operator's and inspector's uncertainties, and\n"
+     "the verified items (operator's and inspector's values).  Prints D per\n"
+     "stratum and in all with its standard deviation, the paired test of the\n"
+     "differences per stratum, and the test of D at level A (default 0.05).\n"
+     "With a ledger, also MUF - D for the balance period ending at the PIT.  An\n"
+     "alarm is a finding (exit 1).\n"},
+    {"simulate", cmd_simulate, "write a simulated State's facilities and reports",
+     "usage: custos simulate --config FILE --seed S --out DIR [--years N]\n"
+     "                       [--errors on|off]\n"
+     "\n"
+     "Simulate the State of configuration FILE (JSON, docs/formats.md) for its\n"
+     "years (or N) and write into DIR (which must not exist or be empty):\n"
+     "facilities/*.json (custos facility add), reports/MBA.c10 (ICR, PIL and MBR\n"
+     "of each MBA in Code 10 labelled form, for custos import) and truth.json\n"
+     "(true flows, true MUF, diversions).  The same FILE and S give the same\n"
+     "bytes on every machine.  --errors overrides measurement_errors.\n"},
+    {"state", cmd_state, "State models for State-level evaluation",
+     "usage: custos state add DB FILE...\n"
+     "       custos state list DB\n"
+     "       custos state show DB --state S\n"
+     "\n"
+     "add   store State models (JSON, docs/formats.md): agreements in force,\n"
+     "      facilities and MBAs, the six State-specific factors with sources,\n"
+     "      the inspection budget, the acquisition network.  Every facility\n"
+     "      and MBA must be registered (custos facility add).  Stored again, a\n"
+     "      State gets a new version; earlier versions stay in the hash chain.\n"
+     "list  the stored models (latest versions).\n"
+     "show  a model with the ledger's holdings per MBA and the stock (kg and\n"
+     "      significant quantities) of every material form.\n"},
+    {"paths", cmd_paths, "acquisition path analysis: paths to weapon-usable metal",
+     "usage: custos paths DB --state S [--top K] [--max-length N] [--max-paths N]\n"
+     "                    [--infeasible] [--format table|csv|json]\n"
+     "\n"
+     "Enumerate the simple paths from the material the State holds (the\n"
+     "ledger's book inventory per MBA, plus assumed stocks of undeclared\n"
+     "sources) to the first weapon-usable metal node; feasible when at least\n"
+     "1 SQ remains after the step yields.  Per path: time (days, with the end\n"
+     "form's conversion time), detection probability P = 1 - prod(1 - p),\n"
+     "P within the timeliness goal, covered (P timely >= the detection goal),\n"
+     "difficulty, length.  Ranked weakest first (lowest P, then shortest\n"
+     "time, then lowest difficulty).  Defaults: --max-length 12,\n"
+     "--max-paths 100000 (examined), all feasible paths shown.\n"},
+    {"game", cmd_game, "inspection game (Canty & Listner): Nash equilibrium for a budget",
+     "usage: custos game DB --state S --budget W [--a X] [--b X] [--c X] [--e X]\n"
+     "                   [--f X] [--format table|json]\n"
+     "\n"
+     "The inspectorate chooses a maximal set of inspection activities within\n"
+     "W person-days, the State a feasible path or legal behaviour.  Solved by\n"
+     "Lemke-Howson, and by support enumeration when small; says when the game\n"
+     "is degenerate.  Prints the inspectorate's mixed strategy, the State's\n"
+     "path probabilities, both payoffs and the effectiveness (c + H1*)/c.\n"
+     "Payoff parameters default to the model's (a=10 b=1 c=100 e=1 f=1).\n"},
+    {"allocate", cmd_allocate, "zero-sum inspection allocation (linear programme, GLPK)",
+     "usage: custos allocate DB --state S --budget W [--format table|json]\n"
+     "       custos allocate --matrix \"4,-4,1;-4,4,-2\" [--format table|json]\n"
+     "\n"
+     "Maximise the detection probability of the State's best path within the\n"
+     "budget: the inspectorate's mixed strategy over maximal activity sets,\n"
+     "each activity's inspection probability, the State's worst-case paths.\n"
+     "--matrix solves any zero-sum matrix game (the row player maximises).\n"},
+    {"info", cmd_info, "information items with provenance (append-only)",
+     "usage: custos info add DB FILE...\n"
+     "       custos info list DB --state S [--compartment C]...\n"
+     "\n"
+     "add   store information items (JSON, docs/formats.md): source class,\n"
+     "      Admiralty grade, classification and originator, date, content\n"
+     "      hash, links with direction.  Append-only and hash-chained: an id\n"
+     "      is stored once.\n"
+     "list  the items the given compartments may see; the rest are counted.\n"},
+    {"evaluate", cmd_evaluate, "State-level evaluation: conclusions, evidence, audit",
+     "usage: custos evaluate DB --state S [--format text|json|html] [--out FILE]\n"
+     "                       [--compartment C]...\n"
+     "\n"
+     "Score every feasible acquisition path from the ledger's findings and\n"
+     "the information items (log-odds, each item weighted by its grade), draw\n"
+     "the conclusions (no indication of diversion per facility, no indication\n"
+     "of undeclared material or activities, the broader conclusion with CSA +\n"
+     "AP), and audit them: re-run without each source class and each item.\n"
+     "The reader holds the compartments given ('*' all; none: public evidence\n"
+     "only); other evidence is counted but never printed.  --out writes FILE\n"
+     "whole or not at all.\n"},
+    {"user", cmd_user, "users of the server: roles, scopes, API tokens",
+     "usage: custos user add DB NAME --role ROLE [--state S]... [--mba M]...\n"
+     "                          [--compartment C]...\n"
+     "       custos user set DB NAME --role ROLE [scopes as for add]\n"
+     "       custos user token DB NAME\n"
+     "       custos user revoke DB NAME\n"
+     "       custos user list DB [--format table|csv|json]\n"
+     "\n"
+     "ROLE is operator (--mba STATE/CODE: submits and reads those MBAs),\n"
+     "authority (--state S: reads its State, sets its policy and keys),\n"
+     "inspector (--state S...: reads the States assigned), analyst (--state S...\n"
+     "and --compartment C...: also information items in those compartments) or\n"
+     "admin (users, keys, policies, audit log; no material data).\n"
+     "add and token print the API token once on standard output; only its\n"
+     "Argon2id hash is stored.  Every change is a new, chained version of the\n"
+     "user and is written to the audit log.\n"},
+    {"key", cmd_key, "facility signing keys (Ed25519)",
+     "usage: custos key generate PREFIX\n"
+     "       custos key add DB --state S --facility F PUBLIC-KEY-FILE\n"
+     "       custos key list DB\n"
+     "       custos key revoke DB KEY-ID\n"
+     "\n"
+     "generate  write a new key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.\n"
+     "add       register a facility's public key; reports of that facility may\n"
+     "          then be signed with its secret key (custos sign).\n"
+     "revoke    refuse later submissions signed with the key; stored signatures\n"
+     "          stay valid.\n"},
+    {"policy", cmd_policy, "a State's signature policy",
+     "usage: custos policy set DB STATE --require-signatures yes|no\n"
+     "       custos policy show DB\n"
+     "\n"
+     "With signatures required, the server refuses a report of STATE unless it\n"
+     "carries a valid signature over its canonical text by an active key of its\n"
+     "facility.\n"},
+    {"sign", cmd_sign, "sign reports with a facility's secret key",
+     "usage: custos sign --key SECRET-KEY-FILE REPORT-FILE\n"
+     "\n"
+     "Sign each report of REPORT-FILE (Code 10, CSV or JSON; '-' reads standard\n"
+     "input) over its canonical text.  Prints one line per report:\n"
+     "KEY-ID SIGNATURE STATE;NUMBER MBA (send them as X-Custos-Key and\n"
+     "X-Custos-Signature with the report, docs/api.md).\n"},
+    {"audit", cmd_audit, "the audit log: who did what, when, with which outcome",
+     "usage: custos audit DB [--verify] [--after N] [--limit N]\n"
+     "                       [--format table|csv|json]\n"
+     "\n"
+     "Print the audit log (every API request that reads or changes sensitive\n"
+     "data, every change of users, keys and policies), or with --verify\n"
+     "recompute its hash chain and report the first altered record.\n"},
+    {"serve", cmd_serve, "the HTTP API and dashboard",
+     "usage: custos serve DB [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
+     "                       [--threads N] [--max-body BYTES]\n"
+     "\n"
+     "Serve the JSON API (docs/api.md) and the dashboard at / on ADDR:PORT\n"
+     "(default 127.0.0.1:8080), over HTTPS with --tls-cert and --tls-key (PEM).\n"
+     "Every request needs a token (custos user add) except /api/health and the\n"
+     "dashboard's static files.  Submissions are stored by one writer thread in\n"
+     "group-committed transactions; reads run in parallel on their own\n"
+     "connections (SQLite WAL).  Stops cleanly on SIGINT or SIGTERM.\n"},
     {NULL, NULL, NULL, NULL},
 };
 

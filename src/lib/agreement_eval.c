@@ -74,13 +74,41 @@ static const char *fmt_mass(char buf[48], int64_t mg, const ag_mass *m, char ele
     return buf;
 }
 
-/* Linear projection: done by t1 at the rate since t0, carried to t. */
-static double project(int64_t done, custos_date t0, custos_date t1, custos_date t)
+/* Linear projection to day t of a quantity that was done_back on day back
+ * and done on day t1: the trailing rate carried forward.  With no time
+ * between back and t1, the quantity stays. */
+static double project(int64_t done, int64_t done_back, custos_date back, custos_date t1,
+                      custos_date t)
 {
-    int days = custos_date_diff(t0, t1);
+    int days = custos_date_diff(back, t1);
     if (days <= 0)
         return (double)done;
-    return (double)done + (double)done / days * custos_date_diff(t1, t);
+    return (double)done + (double)(done - done_back) / days * custos_date_diff(t1, t);
+}
+
+/* The end of the day before d (the window of a commitment that starts on
+ * d), or 0 for an open start. */
+static custos_date day_before(custos_date d)
+{
+    return d ? custos_date_add(d, -1) : 0;
+}
+
+/* The first PIT of any MBA of the set: before it no books are open. */
+static custos_date set_open(const ag_set *s)
+{
+    custos_date open = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i]->npits && (!open || s->v[i]->pits[0] < open))
+            open = s->v[i]->pits[0];
+    return open;
+}
+
+/* The start of the trailing window for a projection: horizon days back,
+ * not before t0. */
+static custos_date trail_start(custos_date t0, custos_date t1, int horizon)
+{
+    custos_date b = custos_date_add(t1, -horizon);
+    return b < t0 ? t0 : b;
 }
 
 /* Cumulative progress: dated amounts, sorted by date. */
@@ -132,7 +160,7 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->bound = m->value;
     st->bound_mg = m->mg;
     custos_date t1 = c->until && c->until < as_of ? c->until : as_of;
-    custos_date t0 = c->from;
+    custos_date t0 = day_before(c->from);
     if (s.with_reports == 0) {
         no_reports(st, c->scope.state[0] ? "the State" : "the MBAs listed");
         goto done;
@@ -141,9 +169,9 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     st->value_mg = cur;
     st->value = to_display(cur, m);
     st->decided_on = t1;
-    if (t0 && as_of < t0) {
+    if (c->from && as_of < c->from) {
         st->state = CUSTOS_COMMITMENT_MET;
-        reason(st, "in force from %s; nothing due yet (inventory %s)", iso(d1, t0),
+        reason(st, "in force from %s; nothing due yet (inventory %s)", iso(d1, c->from),
                fmt_mass(v1, cur, m, el));
         goto done;
     }
@@ -156,6 +184,7 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     if (m->form[0])
         figure(st, "limit as element", to_display(m->mg, &elem), eu);
     if (peak > m->mg) {
+        figure(st, "margin as element", to_display(m->mg - peak, &elem), eu);
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->value_mg = peak;
         st->value = to_display(peak, m);
@@ -173,9 +202,10 @@ static int eval_limit(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     }
     /* The trend over the trailing horizon (or since the start), carried
      * forward over the horizon, to the end of the commitment at most. */
-    custos_date back = custos_date_add(t1, -c->horizon_days);
-    if (t0 && back < t0)
-        back = t0;
+    custos_date back = trail_start(t0, t1, c->horizon_days);
+    custos_date open = set_open(&s);
+    if (back < open)
+        back = open < t1 ? open : t1;
     int64_t then = custos_ag_set_inventory(&s, back, &cl);
     custos_date tp = custos_date_add(t1, c->horizon_days);
     if (c->until && tp > c->until)
@@ -235,13 +265,13 @@ static int eval_max_enrichment(ag_ctx *x, const ag_commitment *c, custos_date as
         goto done;
     }
     custos_date t1 = c->until && c->until < as_of ? c->until : as_of;
-    custos_date t0 = c->from;
-    if (t0 && as_of < t0) {
+    custos_date t0 = day_before(c->from);
+    if (c->from && as_of < c->from) {
         st->state = CUSTOS_COMMITMENT_MET;
-        reason(st, "in force from %s; nothing due yet", iso(d1, t0));
+        reason(st, "in force from %s; nothing due yet", iso(d1, c->from));
         goto done;
     }
-    /* Every uranium ag_part on inventory or changing hands in [t0, t1]: the
+    /* Every uranium part on inventory or changing hands in [t0, t1]: the
      * PILs from the last PIT on or before t0, the ICR entries after t0. */
     double highest = 0;
     size_t above = 0;
@@ -332,13 +362,14 @@ static bool code_in(const ag_commitment *c, const char *code)
     return false;
 }
 
-/* Progress toward a target and its projection, shared by disposition and
- * downblend: fills value, progress, projected and the state when the
- * deadline passed short, or the projection falls short.  Returns true
- * when it decided the state. */
+/* Progress toward a target and its projection (the rate since day back,
+ * carried to the deadline), shared by disposition and downblend: fills
+ * value, progress, projected, and the state when the deadline passed
+ * short, the target is reached, or the projection falls short.  Returns
+ * true when it decided the state. */
 static bool judge_progress(custos_commitment_status *st, const ag_commitment *c, int64_t done,
-                           int64_t done_at_deadline, custos_date t0, custos_date t1,
-                           const char *what)
+                           int64_t done_at_deadline, int64_t done_back, custos_date back,
+                           custos_date t1, const char *what)
 {
     const ag_mass *m = &c->mass;
     char el = c->material.element ? c->material.element : 'U';
@@ -346,7 +377,8 @@ static bool judge_progress(custos_commitment_status *st, const ag_commitment *c,
     st->value_mg = done;
     st->value = to_display(done, m);
     st->progress = m->mg ? (double)done / (double)m->mg : AG_NA;
-    double proj = t1 >= c->deadline ? (double)done_at_deadline : project(done, t0, t1, c->deadline);
+    double proj = t1 >= c->deadline ? (double)done_at_deadline
+                                    : project(done, done_back, back, t1, c->deadline);
     st->projected = proj / unit_mg(m->unit) / m->element_fraction;
     fmt_mass(v1, done, m, el);
     fmt_mass(v2, m->mg, m, el);
@@ -395,7 +427,7 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
     }
     custos_date t0 = c->from, t1 = as_of;
     ag_part pts[6];
-    /* Every counted ag_part of a route entry, dated. */
+    /* Every counted part of a route entry, dated. */
     for (size_t i = 0; i < s.n && err >= 0; i++) {
         const ag_books *b = s.v[i];
         for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
@@ -431,6 +463,8 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
         t0 = dv[0].date;
     int64_t done = done_by(dv, nd, t1);
     int64_t at_deadline = done_by(dv, nd, c->deadline);
+    custos_date back = trail_start(t0, t1, c->horizon_days);
+    int64_t done_back = done_by(dv, nd, back);
     figure(st, "disposed to date", to_display(done, m), st->unit);
     if (t0 && t1 < t0) {
         st->value_mg = done;
@@ -446,7 +480,7 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
             break;
         int64_t by = done_by(dv, nd, ms->by);
         if (by < ms->mass.mg) {
-            judge_progress(st, c, done, at_deadline, t0, t1, "disposed");
+            judge_progress(st, c, done, at_deadline, done_back, back, t1, "disposed");
             st->state = CUSTOS_COMMITMENT_BREACHED;
             st->decided_on = ms->by;
             reason(st, "milestone %s missed: %s disposed of the %s due", iso(d1, ms->by),
@@ -454,14 +488,14 @@ static int eval_disposition(ag_ctx *x, const ag_commitment *c, custos_date as_of
             goto done;
         }
     }
-    if (judge_progress(st, c, done, at_deadline, t0, t1, "disposed"))
+    if (judge_progress(st, c, done, at_deadline, done_back, back, t1, "disposed"))
         goto done;
     /* On track for the target; and for the next milestone? */
     for (size_t i = 0; i < c->nschedule; i++) {
         const ag_milestone *ms = &c->schedule[i];
         if (ms->by <= t1)
             continue;
-        double p = project(done, t0, t1, ms->by);
+        double p = project(done, done_back, back, t1, ms->by);
         if (p < (double)ms->mass.mg) {
             st->state = CUSTOS_COMMITMENT_AT_RISK;
             reason(st, "%s disposed by %s; at this rate %s of the %s due by %s",
@@ -510,6 +544,67 @@ static int u235_muf(ag_ctx *x, const ag_mba *mba, custos_date t0, custos_date t1
     return err;
 }
 
+/* The day evaluated comes before the commitment starts (met: nothing
+ * due) or before the MBA's books open (at risk: nothing to verify). */
+static void not_open(custos_commitment_status *st, const ag_books *b, const ag_commitment *c,
+                     custos_date t0, custos_date t1)
+{
+    char d1[11];
+    if (c->from && t1 < c->from) {
+        st->state = CUSTOS_COMMITMENT_MET;
+        reason(st, "starts on %s; nothing due yet", iso(d1, c->from));
+    } else {
+        st->state = CUSTOS_COMMITMENT_AT_RISK;
+        reason(st, "nothing to verify: the books of %s/%s open on %s", b->state, b->mba,
+               iso(d1, t0));
+    }
+}
+
+/*
+ * The legs of blending in book terms over (t0, t]: HEU and blendstock
+ * consumed (inventory at t0 + flows in - flows out - inventory at t) and
+ * product made (inventory at t - inventory at t0 - flows in + flows out),
+ * where flows are every inventory change but rebatching.  Rebatching
+ * (RM/RP) is how blending shows in the books and moves material between
+ * legs; a PIL that shows it without RM/RP gives the same result.
+ * Element milligrams in mg[], fissile in fis[] (0 HEU, 1 blendstock, 2
+ * product).  O(entries).
+ */
+static void legs(const ag_books *b, const ag_classifier *cl, custos_date t0, custos_date t,
+                 int64_t mg[AG_NBANDS], int64_t fis[AG_NBANDS])
+{
+    int64_t m0[AG_NBANDS], f0[AG_NBANDS], m1[AG_NBANDS], f1[AG_NBANDS];
+    int64_t nm[AG_NBANDS] = {0}, nf[AG_NBANDS] = {0};
+    custos_ag_inventory_at(b, t0, cl, m0, f0);
+    custos_ag_inventory_at(b, t, cl, m1, f1);
+    ag_part pts[6];
+    for (size_t k = 0; k < b->icr.n; k++) {
+        const custos_book_entry *be = &b->icr.items[k];
+        custos_date d = be->e.change_date;
+        if (d <= t0)
+            continue;
+        if (d > t)
+            break;
+        if (custos_change_code_kind(be->e.code) == CUSTOS_CHANGE_REBATCH)
+            continue;
+        size_t np = custos_ag_parts(&be->e, pts);
+        for (size_t j = 0; j < np; j++) {
+            int band = custos_ag_classify(cl, &pts[j]);
+            int sg = custos_ag_part_sign(&be->e, &pts[j]);
+            if (band >= 0) {
+                nm[band] += sg * pts[j].mg;
+                nf[band] += sg * pts[j].fis;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        mg[i] = m0[i] + nm[i] - m1[i];
+        fis[i] = f0[i] + nf[i] - f1[i];
+    }
+    mg[2] = m1[2] - m0[2] - nm[2];
+    fis[2] = f1[2] - f0[2] - nf[2];
+}
+
 static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
                           custos_commitment_status *st, ag_entries *L)
 {
@@ -519,8 +614,10 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         return err;
     const ag_mass *m = &c->mass;
     char v1[48], v2[48], v3[48], d1[11];
-    char gu[24] = "kg U";
+    char gu[24];
     mass_unit(st->unit, m, 'U');
+    mass_unit(gu, m, 'U');
+    double per = unit_mg(m->unit);
     st->bound = m->value;
     st->bound_mg = m->mg;
     if (!b->has_reports) {
@@ -530,22 +627,28 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     ag_classifier cl = {AG_CL_BLEND, NULL, c->blendstock_assay, c->product_assay};
-    custos_date t0 = c->from ? c->from : (b->npits ? b->pits[0] : 0), t1 = as_of;
+    /* Material first listed in the opening PIL is neither a flow nor a
+     * starting inventory before the books open: start there at the
+     * earliest. */
+    custos_date t0 = day_before(c->from), t1 = as_of;
+    if (b->npits && t0 < b->pits[0])
+        t0 = b->pits[0];
     if (t1 < t0) {
-        st->state = CUSTOS_COMMITMENT_MET;
-        reason(st, "starts on %s; nothing due yet", iso(d1, t0));
+        not_open(st, b, c, t0, t1);
         goto done;
     }
-    /* Inventories at both ends and the flows (other than rebatching)
-     * between, per leg: 0 HEU, 1 blendstock, 2 product. */
-    int64_t m0[AG_NBANDS], f0[AG_NBANDS], m1[AG_NBANDS], f1[AG_NBANDS], nm[AG_NBANDS] = {0}, nf[AG_NBANDS] = {0};
-    int64_t mD[AG_NBANDS], fD[AG_NBANDS];
-    custos_ag_inventory_at(b, t0, &cl, m0, f0);
-    custos_ag_inventory_at(b, t1, &cl, m1, f1);
-    custos_ag_inventory_at(b, c->deadline < t1 ? c->deadline : t1, &cl, mD, fD);
-    int64_t nmD[AG_NBANDS] = {0};
-    static const char *const roles[2][AG_NBANDS] = {{"HEU in", "blendstock in", "product in"},
-                                             {"HEU blended", "blendstock used", "product made"}};
+    /* The legs over (t0, t1], by the deadline, and by the start of the
+     * trailing window of the projection. */
+    int64_t lm[AG_NBANDS], lf[AG_NBANDS], dm[AG_NBANDS], df[AG_NBANDS], bm[AG_NBANDS],
+        bf[AG_NBANDS];
+    custos_date back = trail_start(t0, t1, c->horizon_days);
+    legs(b, &cl, t0, t1, lm, lf);
+    legs(b, &cl, t0, c->deadline < t1 ? c->deadline : t1, dm, df);
+    legs(b, &cl, t0, back, bm, bf);
+    static const char *const roles[2][AG_NBANDS] = {
+        {"HEU in", "blendstock in", "product in"},
+        {"HEU blended", "blendstock used", "product made"}};
+    static const char *const out_roles[AG_NBANDS] = {"HEU out", "blendstock out", "product out"};
     ag_part pts[6];
     for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
         const custos_book_entry *be = &b->icr.items[k];
@@ -559,25 +662,14 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
             int sg = custos_ag_part_sign(&be->e, &pts[j]);
             if (band < 0 || !sg)
                 continue;
-            if (!rebatch) {
-                nm[band] += sg * pts[j].mg;
-                nf[band] += sg * pts[j].fis;
-                if (d <= c->deadline)
-                    nmD[band] += sg * pts[j].mg;
-            }
-            const char *role = rebatch ? roles[1][band]
-                               : sg > 0 ? roles[0][band]
-                                        : (band == 2 ? "product out" : band ? "blendstock out" : "HEU out");
+            const char *role = rebatch ? roles[1][band] : sg > 0 ? roles[0][band] : out_roles[band];
             err = custos_ag_entry_add(L, b, be, 'I', &pts[j], sg, role);
         }
     }
     if (err < 0)
         goto done;
-    /* Consumed legs: start + net flows - end; the product: end - start - net flows. */
-    int64_t heu = m0[0] + nm[0] - m1[0], heu5 = f0[0] + nf[0] - f1[0];
-    int64_t bs = m0[1] + nm[1] - m1[1], bs5 = f0[1] + nf[1] - f1[1];
-    int64_t pr = m1[2] - m0[2] - nm[2], pr5 = f1[2] - f0[2] - nf[2];
-    int64_t heu_at_deadline = m0[0] + nmD[0] - mD[0];
+    int64_t heu = lm[0], heu5 = lf[0], bs = lm[1], bs5 = lf[1], pr = lm[2], pr5 = lf[2];
+    int64_t heu_at_deadline = dm[0], heu_back = bm[0];
     int64_t in5 = heu5 + bs5, imb5 = in5 - pr5, imbu = heu + bs - pr;
     double expected = heu > 0 ? (double)heu * (c->heu_assay - c->blendstock_assay) /
                                     (c->product_assay - c->blendstock_assay)
@@ -588,25 +680,25 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     int periods = 0;
     if ((err = u235_muf(x, &c->mba, t0, t1, &muf, &periods)) < 0)
         goto done;
-    figure(st, "HEU blended", (double)heu / 1e6, gu);
+    figure(st, "HEU blended", (double)heu / per, gu);
     figure(st, "HEU assay measured", 100.0 * xh, "% U-235");
-    figure(st, "blendstock used", (double)bs / 1e6, gu);
-    figure(st, "product made", (double)pr / 1e6, gu);
+    figure(st, "blendstock used", (double)bs / per, gu);
+    figure(st, "product made", (double)pr / per, gu);
     figure(st, "product assay measured", 100.0 * xp, "% U-235");
-    figure(st, "product expected", expected / 1e6, gu);
+    figure(st, "product expected", expected / per, gu);
     if (c->has_expected)
-        figure(st, "product expected in all", (double)c->expected_product.mg / 1e6, gu);
+        figure(st, "product expected in all", (double)c->expected_product.mg / per, gu);
     figure(st, "U-235 in (HEU + blendstock)", (double)in5 / 1e3, "g U-235");
     figure(st, "U-235 out (product)", (double)pr5 / 1e3, "g U-235");
     figure(st, "U-235 imbalance", (double)imb5 / 1e3, "g U-235");
-    figure(st, "uranium imbalance", (double)imbu / 1e6, gu);
+    figure(st, "uranium imbalance", (double)imbu / per, gu);
     figure(st, "U-235 MUF of the balances", (double)muf / 1e3, "g U-235");
     figure(st, "balance periods", periods, "periods");
     st->decided_on = t1;
     /* The U-235 balance must close within the tolerance. */
     double tol5 = c->tolerance * (double)(in5 > pr5 ? in5 : pr5);
     if ((double)llabs(imb5) > tol5 && (in5 || pr5)) {
-        judge_progress(st, c, heu, heu_at_deadline, t0, t1, "HEU blended");
+        judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended");
         st->state = CUSTOS_COMMITMENT_BREACHED;
         st->decided_on = t1;
         reason(st, "U-235 balance of %s/%s does not close: %.3f g in, %.3f g out, %.3f g (%.3f %%) "
@@ -616,7 +708,7 @@ static int eval_downblend(ag_ctx *x, const ag_commitment *c, custos_date as_of,
                imb5 > 0 ? "missing" : "unexplained", 100.0 * c->tolerance);
         goto done;
     }
-    if (judge_progress(st, c, heu, heu_at_deadline, t0, t1, "HEU blended"))
+    if (judge_progress(st, c, heu, heu_at_deadline, heu_back, back, t1, "HEU blended"))
         goto done;
     if (pr > 0 && fabs(xp - c->product_assay) > 0.05 * c->product_assay) {
         st->state = CUSTOS_COMMITMENT_AT_RISK;
@@ -654,12 +746,19 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     ag_classifier cl = {AG_CL_HEU, NULL, 0, 0};
-    custos_date t0 = c->from ? c->from : (b->npits ? b->pits[0] : 0), t1 = as_of;
+    custos_date t0 = day_before(c->from), t1 = as_of;
+    if (b->npits && t0 < b->pits[0])
+        t0 = b->pits[0];
+    if (t1 < t0) {
+        not_open(st, b, c, t0, t1);
+        goto done;
+    }
     int64_t h0[AG_NBANDS], h1[AG_NBANDS], f[AG_NBANDS];
     custos_ag_inventory_at(b, t0, &cl, h0, f);
     custos_ag_inventory_at(b, t1, &cl, h1, f);
     /* HEU in and out after t0: what came in, and where it went. */
-    int64_t in = 0, returned = 0, out_other = 0;
+    custos_date back = trail_start(t0, t1, c->horizon_days);
+    int64_t in = 0, returned = 0, returned_back = 0, out_other = 0;
     ag_part pts[6];
     ag_entries held = {0};
     for (size_t k = 0; k < b->icr.n && err >= 0; k++) {
@@ -677,10 +776,13 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
                 continue;
             }
             bool ret = !strcmp(be->e.code, "SF") && !strcmp(be->e.receiver.state, c->return_to);
-            if (ret)
+            if (ret) {
                 returned += pts[j].mg;
-            else
+                if (d <= back)
+                    returned_back += pts[j].mg;
+            } else {
                 out_other += pts[j].mg;
+            }
             err = custos_ag_entry_add(L, b, be, 'I', &pts[j], sg, ret ? "returned" : "other route");
         }
     }
@@ -693,7 +795,8 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
     figure(st, "HEU at start", (double)h0[0] / 1e6, "kg U");
     figure(st, "HEU received since", (double)in / 1e6, "kg U");
     figure(st, "HEU returned", (double)returned / 1e6, "kg U");
-    figure(st, "HEU gone otherwise", (double)other / 1e6, "kg U");
+    figure(st, "HEU decreases other than return", (double)out_other / 1e6, "kg U");
+    figure(st, "HEU gone otherwise (incl. MUF)", (double)other / 1e6, "kg U");
     figure(st, "HEU held now", (double)h1[0] / 1e6, "kg U");
     st->value_mg = h1[0];
     st->value = (double)h1[0] / 1e6;
@@ -732,7 +835,7 @@ static int eval_conversion(ag_ctx *x, const ag_commitment *c, custos_date as_of,
         goto done;
     }
     /* HEU still held before the date: on track if returns keep pace. */
-    double proj = project(returned, t0, t1, c->deadline);
+    double proj = project(returned, returned_back, back, t1, c->deadline);
     st->projected = ((double)had - proj) / 1e6;
     if (st->projected < 0)
         st->projected = 0;

@@ -38,6 +38,12 @@ static void skip_ws(scan *s)
     }
 }
 
+static bool delimiter(char c)
+{
+    return c == ',' || c == ':' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' ||
+           c == '\n';
+}
+
 /* At an opening quote: move past the closing one. */
 static void skip_string(scan *s)
 {
@@ -77,12 +83,13 @@ static void skip_value(scan *s)
                 return;
             s->i++;
         } else {
-            /* A scalar, up to the next delimiter.  At least one byte is
-             * consumed, so a byte no branch knows (a NUL, which strchr()
-             * would have matched as its terminator) cannot stall the scan. */
-            do
+            /* A scalar; any other byte (even a NUL that jansson let
+             * through) is stepped over, so the walk always advances. */
+            size_t start = s->i;
+            while (s->i < s->n && !delimiter(s->t[s->i]))
                 s->i++;
-            while (s->i < s->n && !memchr(",:]} \t\r\n", s->t[s->i], 8));
+            if (s->i == start)
+                s->i++;
         }
     } while (depth > 0);
 }
@@ -620,12 +627,12 @@ static const struct kind_def {
 } kinds[] = {
     {"limit", AG_LIMIT, {"scope", "material", "max", "until", "warn_fraction", "horizon_days", NULL}},
     {"max-enrichment", AG_MAX_ENRICHMENT, {"scope", "max_assay", "until", "warn_fraction", NULL}},
-    {"disposition", AG_DISPOSITION, {"material", "route", "target", "deadline", "schedule", NULL}},
+    {"disposition", AG_DISPOSITION, {"material", "route", "target", "deadline", "schedule", "horizon_days", NULL}},
     {"downblend",
      AG_DOWNBLEND,
      {"mba", "heu_assay", "blendstock_assay", "product_assay", "target", "expected_product",
-      "deadline", "tolerance", NULL}},
-    {"conversion", AG_CONVERSION, {"mba", "date", "return_to", "tolerance", NULL}},
+      "deadline", "tolerance", "horizon_days", NULL}},
+    {"conversion", AG_CONVERSION, {"mba", "date", "return_to", "tolerance", "horizon_days", NULL}},
 };
 
 const char *custos_ag_kind_name(ag_kind k)
@@ -693,10 +700,6 @@ static void parse_commitment(pctx *p, json_t *o, const char *path, const custos_
         c->warn_fraction = get_number(p, o, "warn_fraction", path, false, 0, true, 1, false);
         if (isnan(c->warn_fraction))
             c->warn_fraction = 0.9;
-        {
-            double h = get_number(p, o, "horizon_days", path, false, 1, false, 36500, false);
-            c->horizon_days = isnan(h) ? 365 : (int)h;
-        }
         break;
     case AG_MAX_ENRICHMENT:
         parse_scope(p, o, path, &c->scope);
@@ -766,6 +769,11 @@ static void parse_commitment(pctx *p, json_t *o, const char *path, const custos_
             c->tolerance = 0.001;
         break;
     }
+    }
+    /* The trailing window of trends and projections. */
+    if (c->kind != AG_MAX_ENRICHMENT) {
+        double h = get_number(p, o, "horizon_days", path, false, 1, false, 36500, false);
+        c->horizon_days = isnan(h) ? 365 : (int)h;
     }
     custos_date end = c->until ? c->until : c->deadline;
     if (c->from && end && end < c->from) {

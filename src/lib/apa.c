@@ -355,25 +355,87 @@ done:
 
 static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int custos_apa_layout(double *x, double *y, const custos_state_model *m)
+void custos_graph_layout_free(custos_graph_layout *g)
 {
-    size_t nn = m->nnodes;
-    if (nn == 0)
+    if (!g)
+        return;
+    custos_free(g->x);
+    custos_free(g->y);
+    custos_free(g->bend);
+    custos_free(g->bx);
+    custos_free(g->by);
+    custos_free(g);
+}
+
+/* The chain of extended-graph vertices from the source of original edge e
+ * to its target: dummy vertices only, in order, into out (at most cap);
+ * returns how many, or -1 when the chain cannot be followed. */
+static long chain(const igraph_t *xg, const igraph_vector_int_t *orig, igraph_integer_t e,
+                  igraph_integer_t from, igraph_integer_t to, igraph_integer_t nreal,
+                  igraph_integer_t *out, long cap)
+{
+    igraph_integer_t cur = from;
+    long n = 0;
+    igraph_integer_t ne = igraph_ecount(xg);
+    for (long guard = 0; guard <= cap + 1; guard++) {
+        igraph_integer_t next = -1;
+        for (igraph_integer_t k = 0; k < ne && next < 0; k++) {
+            if (VECTOR(*orig)[k] != e)
+                continue;
+            igraph_integer_t a = IGRAPH_FROM(xg, k), b = IGRAPH_TO(xg, k);
+            if (a == cur && (b >= nreal || b == to))
+                next = b;
+        }
+        if (next < 0)
+            return -1;
+        if (next == to)
+            return n;
+        if (n == cap)
+            return -1;
+        out[n++] = next;
+        cur = next;
+    }
+    return -1;
+}
+
+int custos_apa_layout(custos_graph_layout **out, const custos_state_model *m)
+{
+    *out = NULL;
+    size_t nn = m->nnodes, ne = m->nedges;
+    custos_graph_layout *gl = custos_calloc(1, sizeof *gl);
+    if (!gl)
+        return custos_error_nomem();
+    gl->nnodes = nn;
+    gl->nedges = ne;
+    gl->x = custos_calloc(nn ? nn : 1, sizeof *gl->x);
+    gl->y = custos_calloc(nn ? nn : 1, sizeof *gl->y);
+    gl->bend = custos_calloc(ne + 1, sizeof *gl->bend);
+    igraph_integer_t *tmp = custos_calloc(nn + 1, sizeof *tmp);
+    if (!gl->x || !gl->y || !gl->bend || !tmp) {
+        custos_free(tmp);
+        custos_graph_layout_free(gl);
+        return custos_error_nomem();
+    }
+    if (nn == 0) {
+        custos_free(tmp);
+        *out = gl;
         return CUSTOS_OK;
+    }
     int err = CUSTOS_OK;
     pthread_mutex_lock(&igraph_lock);
     igraph_error_handler_t *old_err = igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_warning_handler_t *old_warn = igraph_set_warning_handler(igraph_warning_handler_ignore);
-    igraph_t g;
-    igraph_vector_int_t ev, layers;
+    igraph_t g, xg;
+    igraph_vector_int_t ev, layers, orig;
     igraph_matrix_t res;
-    bool have_g = false, have_ev = false, have_layers = false, have_res = false;
-    if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m->nedges)) != IGRAPH_SUCCESS) {
+    bool have_g = false, have_xg = false, have_ev = false, have_layers = false, have_res = false,
+         have_orig = false;
+    if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * ne)) != IGRAPH_SUCCESS) {
         err = custos_error_nomem();
         goto done;
     }
     have_ev = true;
-    for (size_t i = 0; i < m->nedges; i++) {
+    for (size_t i = 0; i < ne; i++) {
         VECTOR(ev)[2 * i] = (igraph_integer_t)m->edges[i].from;
         VECTOR(ev)[2 * i + 1] = (igraph_integer_t)m->edges[i].to;
     }
@@ -382,20 +444,25 @@ int custos_apa_layout(double *x, double *y, const custos_state_model *m)
         goto done;
     }
     have_g = true;
-    /* Layers: the longest distance from a node without in-edges over the
-     * acyclic part (Bellman-style relaxation, bounded by node count), so
+    /* Layers: the longest distance from a node without in-edges
+     * (relaxation, bounded by the node count so a cycle cannot loop), so
      * material flows left to right; end nodes go to the last layer. */
     if (igraph_vector_int_init(&layers, (igraph_integer_t)nn) != IGRAPH_SUCCESS) {
         err = custos_error_nomem();
         goto done;
     }
     have_layers = true;
-    igraph_integer_t maxl = 0;
+    if (igraph_vector_int_init(&orig, 0) != IGRAPH_SUCCESS) {
+        err = custos_error_nomem();
+        goto done;
+    }
+    have_orig = true;
     for (size_t round = 0; round < nn; round++) {
         bool changed = false;
-        for (size_t i = 0; i < m->nedges; i++) {
+        for (size_t i = 0; i < ne; i++) {
             size_t a = m->edges[i].from, b = m->edges[i].to;
-            if (VECTOR(layers)[b] < VECTOR(layers)[a] + 1 && VECTOR(layers)[a] + 1 < (igraph_integer_t)nn) {
+            if (VECTOR(layers)[b] < VECTOR(layers)[a] + 1 &&
+                VECTOR(layers)[a] + 1 < (igraph_integer_t)nn) {
                 VECTOR(layers)[b] = VECTOR(layers)[a] + 1;
                 changed = true;
             }
@@ -403,6 +470,7 @@ int custos_apa_layout(double *x, double *y, const custos_state_model *m)
         if (!changed)
             break;
     }
+    igraph_integer_t maxl = 0;
     for (size_t i = 0; i < nn; i++)
         if (VECTOR(layers)[i] > maxl)
             maxl = VECTOR(layers)[i];
@@ -414,30 +482,71 @@ int custos_apa_layout(double *x, double *y, const custos_state_model *m)
         goto done;
     }
     have_res = true;
-    if (igraph_layout_sugiyama(&g, &res, NULL, NULL, &layers, 1.0, 1.0, 100, NULL) !=
+    if (igraph_layout_sugiyama(&g, &res, &xg, &orig, &layers, 1.0, 1.0, 100, NULL) !=
         IGRAPH_SUCCESS) {
         err = custos_error_set(CUSTOS_EDOMAIN, "graph library: layout failed");
         goto done;
     }
+    have_xg = true;
+    igraph_integer_t nx = igraph_matrix_nrow(&res);
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
-    for (size_t i = 0; i < nn; i++) {
+    for (igraph_integer_t i = 0; i < nx; i++) {
         double a = MATRIX(res, i, 0), b = MATRIX(res, i, 1);
         xmin = fmin(xmin, a);
         xmax = fmax(xmax, a);
         ymin = fmin(ymin, b);
         ymax = fmax(ymax, b);
     }
-    /* Layers run along x (left to right); positions in a layer along y. */
+    /* igraph puts layers along its y and positions within a layer along
+     * its x; custos draws layers left to right. */
+#define LX(i) (ymax > ymin ? (MATRIX(res, (i), 1) - ymin) / (ymax - ymin) : 0.5)
+#define LY(i) (xmax > xmin ? (MATRIX(res, (i), 0) - xmin) / (xmax - xmin) : 0.5)
     for (size_t i = 0; i < nn; i++) {
-        double a = MATRIX(res, i, 0), b = MATRIX(res, i, 1);
-        x[i] = ymax > ymin ? (b - ymin) / (ymax - ymin) : 0.5;
-        y[i] = xmax > xmin ? (a - xmin) / (xmax - xmin) : 0.5;
+        gl->x[i] = LX((igraph_integer_t)i);
+        gl->y[i] = LY((igraph_integer_t)i);
     }
+    size_t nbend = (size_t)(nx - (igraph_integer_t)nn);
+    gl->bx = custos_calloc(nbend ? nbend : 1, sizeof *gl->bx);
+    gl->by = custos_calloc(nbend ? nbend : 1, sizeof *gl->by);
+    if (!gl->bx || !gl->by) {
+        err = custos_error_nomem();
+        goto done;
+    }
+    size_t used = 0;
+    for (size_t e = 0; e < ne; e++) {
+        gl->bend[e] = used;
+        long k = chain(&xg, &orig, (igraph_integer_t)e, (igraph_integer_t)m->edges[e].from,
+                       (igraph_integer_t)m->edges[e].to, (igraph_integer_t)nn, tmp,
+                       (long)(nbend - used < nn ? nbend - used : nn));
+        if (k < 0) {
+            /* Reversed to break a cycle: follow it backwards. */
+            k = chain(&xg, &orig, (igraph_integer_t)e, (igraph_integer_t)m->edges[e].to,
+                      (igraph_integer_t)m->edges[e].from, (igraph_integer_t)nn, tmp,
+                      (long)(nbend - used < nn ? nbend - used : nn));
+            for (long a = 0, b = k - 1; a < b; a++, b--) {
+                igraph_integer_t t = tmp[a];
+                tmp[a] = tmp[b];
+                tmp[b] = t;
+            }
+        }
+        for (long j = 0; j < k; j++) {
+            gl->bx[used] = LX(tmp[j]);
+            gl->by[used] = LY(tmp[j]);
+            used++;
+        }
+    }
+    gl->bend[ne] = used;
+#undef LX
+#undef LY
 done:
     if (have_res)
         igraph_matrix_destroy(&res);
     if (have_layers)
         igraph_vector_int_destroy(&layers);
+    if (have_orig)
+        igraph_vector_int_destroy(&orig);
+    if (have_xg)
+        igraph_destroy(&xg);
     if (have_g)
         igraph_destroy(&g);
     if (have_ev)
@@ -445,5 +554,11 @@ done:
     igraph_set_error_handler(old_err);
     igraph_set_warning_handler(old_warn);
     pthread_mutex_unlock(&igraph_lock);
-    return err;
+    custos_free(tmp);
+    if (err < 0) {
+        custos_graph_layout_free(gl);
+        return err;
+    }
+    *out = gl;
+    return CUSTOS_OK;
 }

@@ -61,11 +61,6 @@ int custos_buf_puts(custos_buf *b, const char *s)
     return custos_buf_append(b, s, strlen(s));
 }
 
-int custos_buf_putc(custos_buf *b, char c)
-{
-    return custos_buf_append(b, &c, 1);
-}
-
 int custos_buf_printf(custos_buf *b, const char *fmt, ...)
 {
     char small[256];

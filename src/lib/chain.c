@@ -106,6 +106,8 @@ static int item_text(custos_ledger *l, const char *kind, int64_t id, char **out,
         custos_report_free(r);
         return err;
     }
+    if (!strcmp(kind, "signature"))
+        return custos_signature_text(l, id, out, len);
     const char *sql = NULL;
     if (!strcmp(kind, "facility"))
         sql = "SELECT document FROM facilities WHERE id=?1";
@@ -284,7 +286,8 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
     } checks[] = {
         {"SELECT id, number FROM reports WHERE id NOT IN "
          "(SELECT item_id FROM chain WHERE kind='report') LIMIT 1",
-         "report id %lld (number %lld) is not in the chain (inserted behind custos's back)"},
+         "report id %lld (number %lld) has no chain link (inserted behind custos's back, or its "
+         "link removed)"},
         {"SELECT report_id, idx FROM entries WHERE report_id NOT IN (SELECT id FROM reports) LIMIT 1",
          "entry %2$lld of report id %1$lld belongs to no stored report"},
         {"SELECT item_id, seq FROM chain WHERE kind='report' AND item_id NOT IN "
@@ -299,15 +302,27 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         {"SELECT id, version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chain c WHERE"
          " c.kind = d.kind AND c.item_id = d.id) LIMIT 1",
          "document id %lld (version %lld) is not in the chain"},
-        {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets') AND"
+        {"SELECT report_id, 0 FROM signatures WHERE report_id NOT IN "
+         "(SELECT item_id FROM chain WHERE kind='signature') LIMIT 1",
+         "the signature of report id %lld is not in the chain"},
+        {"SELECT item_id, seq FROM chain WHERE kind='signature' AND item_id NOT IN "
+         "(SELECT report_id FROM signatures) LIMIT 1",
+         "the signature of report id %lld (chain link %lld) was deleted"},
+        {"SELECT item_id, seq FROM chain c WHERE kind NOT IN ('report', 'facility', 'targets',"
+         " 'signature') AND"
          " NOT EXISTS (SELECT 1 FROM documents d WHERE d.kind = c.kind AND d.id = c.item_id) LIMIT 1",
          "document id %lld of chain link %lld was deleted"},
-        {"SELECT report_id, idx FROM (SELECT r.state, r.mba, e.ref_report, e.ref_entry, e.report_id,"
-         " e.idx, e.status FROM entries e JOIN reports r ON r.id = e.report_id WHERE e.kind='O' AND"
-         " e.status IN ('C','D','A') EXCEPT SELECT * FROM corrections"
-         " UNION ALL SELECT * FROM corrections EXCEPT SELECT r.state, r.mba, e.ref_report,"
+        /* Both differences, each in its own subquery: SQLite's compound
+         * operators associate to the left, so "A EXCEPT B UNION ALL B
+         * EXCEPT A" would be ((A - B) + B) - A, always empty. */
+        {"SELECT report_id, idx FROM (SELECT * FROM (SELECT r.state, r.mba, e.ref_report,"
          " e.ref_entry, e.report_id, e.idx, e.status FROM entries e JOIN reports r ON"
-         " r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')) LIMIT 1",
+         " r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')"
+         " EXCEPT SELECT * FROM corrections)"
+         " UNION ALL SELECT * FROM (SELECT * FROM corrections EXCEPT SELECT r.state, r.mba,"
+         " e.ref_report, e.ref_entry, e.report_id, e.idx, e.status FROM entries e JOIN reports r"
+         " ON r.id = e.report_id WHERE e.kind='O' AND e.status IN ('C','D','A')))"
+         " ORDER BY report_id, idx LIMIT 1",
          "the corrections index disagrees with entry %2$lld of report id %1$lld"},
         {"SELECT facility_id, 0 FROM facility_mbas WHERE facility_id NOT IN "
          "(SELECT id FROM facilities) LIMIT 1",
@@ -317,6 +332,10 @@ int custos_ledger_verify(custos_ledger *l, const char *expect_head, custos_verif
         err = expect_empty(l, checks[i].sql, checks[i].fmt);
     if (err >= 0)
         err = custos_facility_verify_registry(l);
+    if (err >= 0)
+        err = custos_signatures_verify(l);
+    if (err >= 0)
+        err = custos_audit_verify_chain(l, NULL);
     if (err >= 0 && expect_head && memcmp(prev, want_head, CUSTOS_HASH_BYTES))
         err = custos_error_set(CUSTOS_ETAMPER,
                                "the chain does not end at the expected head (links were removed "
@@ -344,6 +363,8 @@ static int summary_for(custos_ledger *l, const char *kind, int64_t id, char *buf
         sql = "SELECT name FROM targets WHERE id=?1";
     else if (!strcmp(kind, "facility"))
         sql = "SELECT state, facility, version FROM facilities WHERE id=?1";
+    else if (!strcmp(kind, "signature"))
+        sql = "SELECT key_id FROM signatures WHERE report_id=?1";
     else if (custos_document_kind(kind))
         sql = "SELECT name, version FROM documents WHERE id=?1";
     else
@@ -374,6 +395,9 @@ static int summary_for(custos_ledger *l, const char *kind, int64_t id, char *buf
             const char *state = custos_col(s, 0, &err), *code = custos_col(s, 1, &err);
             snprintf(buf, size, "facility %s/%s version %d", state, code,
                      sqlite3_column_int(s, 2));
+        } else if (!strcmp(kind, "signature")) {
+            snprintf(buf, size, "signature of report id %lld by key %s", (long long)id,
+                     custos_col(s, 0, &err));
         } else {
             snprintf(buf, size, "%s %s version %d", kind, custos_col(s, 0, &err),
                      sqlite3_column_int(s, 1));

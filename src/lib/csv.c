@@ -124,8 +124,15 @@ int custos_csv_begin(custos_reader *r, custos_diags *d)
             label = label * 10 + (name[k] - '0');
         }
         if (!ok || (custos_bit_of_label(label) < 0 && custos_weight_index(label) < 0)) {
+            char shown[24];
+            size_t k = 0;
+            for (const char *c = name; *c && k + 4 < sizeof shown; c++)
+                shown[k++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+            if (name[k])
+                shown[k++] = '.', shown[k++] = '.', shown[k++] = '.';
+            shown[k] = '\0';
             err = custos_reader_fail(r, d, CUSTOS_EINVAL, line, 0, 0,
-                                     "CSV column %zu is not a Code 10 label", i + 1);
+                                     "CSV column %zu ('%s') is not a Code 10 label", i + 1, shown);
             goto done;
         }
         for (size_t j = 0; j < i; j++)

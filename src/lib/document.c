@@ -21,7 +21,8 @@ static bool kind_ok(const char *kind)
     for (size_t i = 0; i < n; i++)
         if (!((kind[i] >= 'a' && kind[i] <= 'z') || kind[i] == '-'))
             return false;
-    return strcmp(kind, "report") && strcmp(kind, "facility") && strcmp(kind, "targets");
+    return strcmp(kind, "report") && strcmp(kind, "facility") && strcmp(kind, "targets") &&
+           strcmp(kind, "signature");
 }
 
 static bool name_ok(const char *name)

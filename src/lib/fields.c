@@ -115,6 +115,25 @@ static bool text_ok(const char *s, size_t len, bool capitals)
     return true;
 }
 
+/* Why a text value is refused, for the message: "holds the reserved
+ * character '/'", "holds a character other than printable ASCII", "holds a
+ * small letter"; "" when text_ok() accepts it. */
+static const char *text_problem(const char *s, size_t len, bool capitals, char buf[48])
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ':' || c == '/' || c == ';' || c == '#') {
+            snprintf(buf, 48, "holds the reserved character '%c'", c);
+            return buf;
+        }
+        if (c < 0x20 || c > 0x7e)
+            return "holds a character other than printable ASCII";
+        if (capitals && c >= 'a' && c <= 'z')
+            return "holds a small letter";
+    }
+    return "";
+}
+
 static bool code_ok(const char *s, size_t len, size_t min, size_t max)
 {
     if (len < min || len > max)
@@ -199,7 +218,8 @@ static int parse_weight(custos_entry *e, int label, const char *s, size_t len, c
     int intdigits = 0, decimals = 0;
     for (; i < n && is_digit(s[i]); i++) {
         if (++intdigits > 12)
-            FAIL("weight '%s' is too large", shown(s, len, sh));
+            FAIL("weight '%s' is too large (more than 12 digits before the decimal point)",
+                 shown(s, len, sh));
         whole = whole * 10 + (s[i] - '0');
     }
     if (i < n && s[i] == '.') {
@@ -280,7 +300,7 @@ static int parse_measurement(custos_entry *e, const char *s, size_t len, char *m
 int custos_field_parse(custos_entry *e, custos_hdr *h, int label, const char *s, size_t len,
                        char *msg, size_t msgsize)
 {
-    char sh[48];
+    char sh[48], why[48];
     int64_t v;
     int bit = custos_bit_of_label(label);
     int widx = custos_weight_index(label);
@@ -332,7 +352,9 @@ int custos_field_parse(custos_entry *e, custos_hdr *h, int label, const char *s,
             FAIL("report date '%s' is not a valid YYYYMMDD date", shown(s, len, sh));
         return CUSTOS_OK;
     case 6:
-        if (len > 30 || !text_ok(s, len, false) || !find(s, len, ','))
+        if (!text_ok(s, len, false))
+            FAIL("encoder '%s' %s", shown(s, len, sh), text_problem(s, len, false, why));
+        if (len > 30 || !find(s, len, ','))
             FAIL("encoder '%s' is not FAMILY,INITIALS of up to 30 characters", shown(s, len, sh));
         copy(h->encoder, s, len);
         return CUSTOS_OK;
@@ -381,8 +403,10 @@ int custos_field_parse(custos_entry *e, custos_hdr *h, int label, const char *s,
     case 309:
         return parse_status(e, s, len, msg, msgsize);
     case 310:
-        if (len > 40 || !text_ok(s, len, false))
-            FAIL("record id '%s' is not up to 40 plain characters", shown(s, len, sh));
+        if (!text_ok(s, len, false))
+            FAIL("record id '%s' %s", shown(s, len, sh), text_problem(s, len, false, why));
+        if (len > 40)
+            FAIL("record id '%s' is longer than 40 characters", shown(s, len, sh));
         copy(e->record_id, s, len);
         return CUSTOS_OK;
     case 370:
@@ -445,13 +469,17 @@ int custos_field_parse(custos_entry *e, custos_hdr *h, int label, const char *s,
         }
         FAIL("operator's description code '%s' is not Y or N/CODE (up to 12)", shown(s, len, sh));
     case 436:
-        if (len > 100 || !text_ok(s, len, false))
-            FAIL("operator's description is not up to 100 plain characters");
+        if (!text_ok(s, len, false))
+            FAIL("operator's description %s", text_problem(s, len, false, why));
+        if (len > 100)
+            FAIL("operator's description of %zu characters is longer than 100", len);
         return custos_entry_set_text(&e->own_desc, s, len) < 0 ? CUSTOS_ENOMEM : CUSTOS_OK;
     case 446:
     case 447:
-        if (len > 16 || !text_ok(s, len, false))
-            FAIL("batch name '%s' is not up to 16 plain characters", shown(s, len, sh));
+        if (!text_ok(s, len, false))
+            FAIL("batch name '%s' %s", shown(s, len, sh), text_problem(s, len, false, why));
+        if (len > 16)
+            FAIL("batch name '%s' is longer than 16 characters", shown(s, len, sh));
         copy(label == 446 ? e->batch : e->shipper_batch, s, len);
         return CUSTOS_OK;
     case 469:

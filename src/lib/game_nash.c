@@ -142,6 +142,33 @@ static bool more_best_responses(const custos_equilibrium *q, const double *A, co
     return bx > q->support_y || by > q->support_x;
 }
 
+/* A pure strategy with two or more pure best responses: the game is
+ * degenerate (von Stengel's definition at support size 1). */
+static bool pure_ties(const double *A, const double *B, size_t m, size_t n, double tol)
+{
+    for (size_t j = 0; j < n; j++) {
+        double best = -INFINITY;
+        size_t cnt = 0;
+        for (size_t i = 0; i < m; i++)
+            best = fmax(best, A[i * n + j]);
+        for (size_t i = 0; i < m; i++)
+            cnt += A[i * n + j] >= best - tol;
+        if (cnt > 1)
+            return true;
+    }
+    for (size_t i = 0; i < m; i++) {
+        double best = -INFINITY;
+        size_t cnt = 0;
+        for (size_t j = 0; j < n; j++)
+            best = fmax(best, B[i * n + j]);
+        for (size_t j = 0; j < n; j++)
+            cnt += B[i * n + j] >= best - tol;
+        if (cnt > 1)
+            return true;
+    }
+    return false;
+}
+
 static double scale_of(const double *A, const double *B, size_t cnt)
 {
     double s = 1;
@@ -232,7 +259,8 @@ int custos_game_lemke_howson(custos_equilibrium *out, bool *degenerate, const do
     out->y = y;
     x = y = NULL;
     finish(out, A, B, m, n);
-    if (more_best_responses(out, A, B, m, n, 1e-9 * scale_of(A, B, m * n)))
+    double tol = 1e-9 * scale_of(A, B, m * n);
+    if (more_best_responses(out, A, B, m, n, tol) || pure_ties(A, B, m, n, tol))
         *degenerate = true;
 done:
     custos_free(P.t);
@@ -473,6 +501,6 @@ done:
     }
     *out = s.eq;
     *neq = s.neq;
-    *degenerate = s.degenerate;
+    *degenerate = s.degenerate || pure_ties(A, B, m, n, 1e-9 * s.tol);
     return CUSTOS_OK;
 }

@@ -49,7 +49,18 @@ void custos_buf_dispose(custos_buf *b);
 int custos_buf_grow(custos_buf *b, size_t extra);
 int custos_buf_append(custos_buf *b, const char *s, size_t n);
 int custos_buf_puts(custos_buf *b, const char *s);
-int custos_buf_putc(custos_buf *b, char c);
+/* One byte; inline because readers call it for every byte of a value.
+ * The fast path keeps the invariants of custos_buf_append (len < cap <=
+ * max + 1, NUL after the data). */
+static inline int custos_buf_putc(custos_buf *b, char c)
+{
+    if (b->len + 1 < b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return CUSTOS_OK;
+    }
+    return custos_buf_append(b, &c, 1);
+}
 int custos_buf_printf(custos_buf *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
 /* Write callback adapter: ctx is a custos_buf. */
 int custos_buf_write_fn(void *ctx, const char *data, size_t len);

@@ -17,6 +17,17 @@
 #include "custos/validate.h"
 #include "ledgerint.h"
 
+/* Tables added after schema 1 was first released; created on a writable
+ * open when missing (add_missing_tables()). */
+#define SIGNATURES_SQL                                                                             \
+    "CREATE TABLE IF NOT EXISTS signatures("                                                       \
+    " report_id INTEGER PRIMARY KEY, key_id TEXT NOT NULL, signature BLOB NOT NULL);"
+#define AUDIT_SQL                                                                                  \
+    "CREATE TABLE IF NOT EXISTS audit("                                                            \
+    " seq INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,"           \
+    " action TEXT NOT NULL, target TEXT NOT NULL, outcome INTEGER NOT NULL, detail TEXT NOT NULL,"  \
+    " remote TEXT NOT NULL, prev BLOB NOT NULL, link BLOB NOT NULL);"
+
 static const char *const schema_sql =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE chain("
@@ -62,12 +73,13 @@ static const char *const schema_sql =
     " id INTEGER PRIMARY KEY, name TEXT NOT NULL, document TEXT NOT NULL);"
     "CREATE TABLE documents("
     " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,"
-    " document TEXT NOT NULL, UNIQUE(kind, name, version));";
+    " document TEXT NOT NULL, UNIQUE(kind, name, version));"
+    SIGNATURES_SQL AUDIT_SQL;
 
 /* Append-only: received data is never updated or deleted. */
 static const char *const append_only_tables[] = {
     "chain", "reports", "entries", "corrections", "facilities", "facility_mbas", "facility_kmps",
-    "targets", "documents",
+    "targets", "documents", "signatures", "audit",
 };
 
 int custos_ledger_sqlerr(custos_ledger *l, const char *what)
@@ -192,29 +204,47 @@ void custos_ledger_now(char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static int pragma_int(custos_ledger *l, const char *sql, int *out)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return custos_ledger_sqlerr(l, sql);
+    int rc = sqlite3_step(s);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos_ledger_sqlerr(l, sql);
+}
+
+static int append_only_triggers(custos_ledger *l)
+{
+    char sql[256];
+    int err = CUSTOS_OK;
+    for (size_t i = 0; i < sizeof append_only_tables / sizeof append_only_tables[0]; i++) {
+        const char *t = append_only_tables[i];
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER IF NOT EXISTS %s_no_update BEFORE UPDATE ON %s BEGIN SELECT "
+                 "RAISE(ABORT, 'the custos ledger is append-only'); END;",
+                 t, t);
+        if ((err = exec(l, sql)) < 0)
+            return err;
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER IF NOT EXISTS %s_no_delete BEFORE DELETE ON %s BEGIN SELECT "
+                 "RAISE(ABORT, 'the custos ledger is append-only'); END;",
+                 t, t);
+        if ((err = exec(l, sql)) < 0)
+            return err;
+    }
+    return err;
+}
+
 static int create_schema(custos_ledger *l)
 {
     int err;
     char sql[256], now[21];
     if ((err = exec(l, "BEGIN IMMEDIATE")) < 0)
         return err;
-    if ((err = exec(l, schema_sql)) < 0)
+    if ((err = exec(l, schema_sql)) < 0 || (err = append_only_triggers(l)) < 0)
         goto fail;
-    for (size_t i = 0; i < sizeof append_only_tables / sizeof append_only_tables[0]; i++) {
-        const char *t = append_only_tables[i];
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER %s_no_update BEFORE UPDATE ON %s BEGIN SELECT RAISE(ABORT, "
-                 "'the custos ledger is append-only'); END;",
-                 t, t);
-        if ((err = exec(l, sql)) < 0)
-            goto fail;
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER %s_no_delete BEFORE DELETE ON %s BEGIN SELECT RAISE(ABORT, "
-                 "'the custos ledger is append-only'); END;",
-                 t, t);
-        if ((err = exec(l, sql)) < 0)
-            goto fail;
-    }
     custos_ledger_now(now);
     snprintf(sql, sizeof sql,
              "INSERT INTO meta VALUES('custos_schema','%d'),('created','%s'),"
@@ -229,15 +259,23 @@ fail:
     return err;
 }
 
-static int pragma_int(custos_ledger *l, const char *sql, int *out)
+/* A ledger created before the signatures and audit tables existed gets
+ * them (empty, append-only) on its first writable open. */
+static int add_missing_tables(custos_ledger *l)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return custos_ledger_sqlerr(l, sql);
-    int rc = sqlite3_step(s);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos_ledger_sqlerr(l, sql);
+    int have = 0, err = pragma_int(l,
+                                   "SELECT count(*) FROM sqlite_master WHERE type='table' AND"
+                                   " name IN ('signatures','audit')",
+                                   &have);
+    if (err < 0 || have == 2)
+        return err;
+    if ((err = exec(l, "BEGIN IMMEDIATE")) < 0)
+        return err;
+    if ((err = exec(l, SIGNATURES_SQL AUDIT_SQL)) < 0 || (err = append_only_triggers(l)) < 0) {
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+        return err;
+    }
+    return exec(l, "COMMIT");
 }
 
 int custos_ledger_open(custos_ledger **out, const char *path, unsigned flags)
@@ -299,7 +337,7 @@ int custos_ledger_open(custos_ledger **out, const char *path, unsigned flags)
     }
     if (!(flags & CUSTOS_OPEN_READONLY) &&
         ((err = exec(l, "PRAGMA synchronous=FULL")) < 0 ||
-         (err = exec(l, "PRAGMA foreign_keys=ON")) < 0))
+         (err = exec(l, "PRAGMA foreign_keys=ON")) < 0 || (err = add_missing_tables(l)) < 0))
         goto fail;
     *out = l;
     return CUSTOS_OK;
@@ -755,8 +793,12 @@ static void check_corrections(hctx *h, const custos_entry *e)
     custos_date ps = (custos_date)sqlite3_column_int(s, 2), pe = (custos_date)sqlite3_column_int(s, 3);
     sqlite3_reset(s);
     if (ttype != r->type) {
-        herr(h, CUSTOS_SEV_ERROR, e, 309, "refers to report %lld, which is not an %s",
-             (long long)e->ref_report, r->type == 'I' ? "ICR" : r->type == 'P' ? "PIL" : "MBR");
+        static const char *const names[] = {"an ICR", "a PIL", "an MBR", "a textual report"};
+        int ti = ttype == 'I' ? 0 : ttype == 'P' ? 1 : ttype == 'M' ? 2 : 3;
+        int ri = r->type == 'I' ? 0 : r->type == 'P' ? 1 : r->type == 'M' ? 2 : 3;
+        herr(h, CUSTOS_SEV_ERROR, e, 309, "%s refers to report %s;%lld, which is %s, not %s",
+             e->status == 'C' ? "correction" : e->status == 'D' ? "deletion" : "late addition",
+             e->ref_state, (long long)e->ref_report, names[ti], names[ri]);
         return;
     }
     /* Is the key (report, entry) live now? */
@@ -907,6 +949,12 @@ undo:
     return err;
 }
 
+int custos_ledger_store_in_tx(custos_ledger *l, const custos_report *r, custos_diags *d,
+                              custos_stored *out)
+{
+    return store_one(l, r, d, out);
+}
+
 int custos_ledger_store(custos_ledger *l, const custos_report *r, custos_diags *d,
                         custos_stored *out)
 {
@@ -936,6 +984,7 @@ int custos_ledger_import(custos_ledger *l, custos_reader *rd, const custos_impor
     int failed = 0;
     for (;;) {
         custos_report *r = NULL;
+        uint64_t before = custos_reader_offset(rd);
         int k = custos_reader_next(&r, rd, d);
         if (k < 0) {
             err = k;
@@ -944,7 +993,13 @@ int custos_ledger_import(custos_ledger *l, custos_reader *rd, const custos_impor
         if (k == 0)
             break;
         custos_stored st;
+        l->progress = opt->progress;
+        l->progress_ctx = opt->progress_ctx;
+        l->progress_from = before;
+        l->progress_to = custos_reader_offset(rd);
+        l->progress_total = custos_reader_size(rd);
         err = store_one(l, r, d, &st);
+        l->progress = NULL;
         custos_report_free(r);
         if (err == CUSTOS_EINVAL) {
             /* Keep checking the following reports of the file so one run

@@ -48,6 +48,12 @@ struct custos_ledger {
     /* The chain's head while a transaction is open. */
     int64_t head_seq;
     unsigned char head_link[CUSTOS_HASH_BYTES];
+    /* Progress of an import, also inside one large report: while its rows
+     * go in, the bytes from..to it was read from are reported in step
+     * with the entries inserted. */
+    custos_progress_fn progress;
+    void *progress_ctx;
+    uint64_t progress_from, progress_to, progress_total;
 };
 
 /* A cached statement, reset and with bindings cleared; NULL on error
@@ -77,6 +83,20 @@ int custos_chain_append(custos_ledger *l, const char *kind, int64_t item_id, con
 
 /* BLAKE2b-256 of data. */
 void custos_hash(unsigned char out[CUSTOS_HASH_BYTES], const void *data, size_t len);
+
+/* Check and store one report inside the transaction the caller opened
+ * (custos_ledger_begin()), under its own savepoint: refused, it leaves the
+ * transaction as it was.  Returns as custos_ledger_store(). */
+int custos_ledger_store_in_tx(custos_ledger *l, const custos_report *r, custos_diags *d,
+                              custos_stored *out);
+
+/* Signatures (sign.c): the canonical text of the signature chained as
+ * item report_id, and the check of every stored signature against its
+ * report and key, run by custos_ledger_verify(). */
+int custos_signature_text(custos_ledger *l, int64_t report_id, char **out, size_t *len);
+int custos_signatures_verify(custos_ledger *l);
+/* The audit log's own hash chain (audit.c), checked by verify too. */
+int custos_audit_verify_chain(custos_ledger *l, int64_t *records);
 
 /* Insert report r (already checked) and its entries; returns its id. */
 int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id);

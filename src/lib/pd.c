@@ -23,6 +23,7 @@
  * linear), so one draw serves both hypotheses (common random numbers).
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "statsint.h"
@@ -276,6 +277,10 @@ typedef struct sim {
     long replicates;
     uint64_t seed;
     long (*counts)[2][CUSTOS_PD_NTESTS]; /* per block */
+    custos_progress_fn progress;
+    void *progress_ctx;
+    long nblocks, done;
+    pthread_mutex_t mu;
 } sim;
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CUSTOS_NO_CLONES)
@@ -287,7 +292,7 @@ typedef struct sim {
 /* LANES replicates side by side, so every loop below runs over lanes and
  * vectorises; normals in z: g x LANES zetas then n x LANES w. */
 KERNEL_CLONES
-static void lanes_run(const plan *p, const double *restrict z, unsigned char al[2][CUSTOS_PD_NTESTS][LANES])
+static void lanes_run(const plan *p, const double *restrict z, int64_t al[2][CUSTOS_PD_NTESTS][LANES])
 {
     size_t n = p->n, g = p->g;
     double wprev[LANES], m0[LANES], o[LANES], e[LANES];
@@ -370,17 +375,19 @@ static int sim_block(void *vctx, long b)
     double *z = custos_malloc(per * sizeof *z);
     if (!z)
         return custos_error_nomem();
-    custos_rng rng;
-    custos_rng_seed(&rng, sm->seed, (uint64_t)b);
+    custos_wrng rng;
+    custos_wrng_seed(&rng, sm->seed, (uint64_t)b);
     long first = b * CUSTOS_MC_BLOCK, last = first + CUSTOS_MC_BLOCK;
     if (last > sm->replicates)
         last = sm->replicates;
     long *cnt = &sm->counts[b][0][0];
     memset(cnt, 0, sizeof sm->counts[b]);
-    unsigned char al[2][CUSTOS_PD_NTESTS][LANES];
+    /* Alarm flags in 64-bit lanes, the width of the doubles they come
+     * from, so the compares need no packing. */
+    int64_t al[2][CUSTOS_PD_NTESTS][LANES];
     for (long r = first; r < last; r += LANES) {
         int lanes = last - r < LANES ? (int)(last - r) : LANES;
-        custos_rng_normals(&rng, z, per);
+        custos_wrng_normals(&rng, z, per);
         memset(al, 0, sizeof al);
         lanes_run(p, z, al);
         for (int hyp = 0; hyp < 2; hyp++)
@@ -389,12 +396,29 @@ static int sim_block(void *vctx, long b)
                     sm->counts[b][hyp][t] += al[hyp][t][j];
     }
     custos_free(z);
+    if (sm->progress) {
+        pthread_mutex_lock(&sm->mu);
+        sm->done++;
+        sm->progress(sm->progress_ctx, (uint64_t)sm->done, (uint64_t)sm->nblocks);
+        pthread_mutex_unlock(&sm->mu);
+    }
     return CUSTOS_OK;
 }
+
+static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
+                    const double *diversion, const custos_nrta_options *opt, long replicates,
+                    uint64_t seed, int threads, custos_progress_fn progress, void *progress_ctx);
 
 int custos_pd_simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
                        const double *diversion, const custos_nrta_options *opt, long replicates,
                        uint64_t seed, int threads)
+{
+    return simulate(alarms, s, diversion, opt, replicates, seed, threads, NULL, NULL);
+}
+
+static int simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
+                    const double *diversion, const custos_nrta_options *opt, long replicates,
+                    uint64_t seed, int threads, custos_progress_fn progress, void *progress_ctx)
 {
     custos_nrta_options o = {0.05, 0.5, 0.0};
     if (opt)
@@ -413,7 +437,8 @@ int custos_pd_simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *
     if (err < 0)
         return err;
     long nb = (replicates + CUSTOS_MC_BLOCK - 1) / CUSTOS_MC_BLOCK;
-    sim sm = {&p, replicates, seed, custos_calloc((size_t)nb, sizeof *sm.counts)};
+    sim sm = {&p, replicates, seed, custos_calloc((size_t)nb, sizeof *sm.counts), progress,
+              progress_ctx, nb, 0, PTHREAD_MUTEX_INITIALIZER};
     if (!sm.counts) {
         err = custos_error_nomem();
         goto done;
@@ -427,6 +452,7 @@ int custos_pd_simulate(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *
                 alarms[hyp][t] += sm.counts[b][hyp][t];
 done:
     custos_free(sm.counts);
+    pthread_mutex_destroy(&sm.mu);
     plan_dispose(&p);
     return err;
 }
@@ -434,7 +460,7 @@ done:
 int custos_pd(custos_pd_result *out, const custos_sequence *s, const double *diversion,
               const custos_pd_options *opt)
 {
-    custos_pd_options o = {{0.05, 0.5, 0.0}, 100000, 1, 2};
+    custos_pd_options o = {{0.05, 0.5, 0.0}, 100000, 1, 2, NULL, NULL};
     if (opt) {
         o = *opt;
         if (o.nrta.alpha == 0.0)
@@ -451,8 +477,8 @@ int custos_pd(custos_pd_result *out, const custos_sequence *s, const double *div
     long alarms[2][CUSTOS_PD_NTESTS];
     custos_nrta_options no = o.nrta;
     no.h = p.h;
-    if ((err = custos_pd_simulate(alarms, s, diversion, &no, o.replicates, o.seed, o.threads)) <
-        0)
+    if ((err = simulate(alarms, s, diversion, &no, o.replicates, o.seed, o.threads, o.progress,
+                        o.progress_ctx)) < 0)
         goto done;
     custos_pd_result r;
     memset(&r, 0, sizeof r);

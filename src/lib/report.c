@@ -222,10 +222,15 @@ int custos_label_of_bit(int bit)
 
 int custos_bit_of_label(int label)
 {
-    for (int i = 0; i < CUSTOS_NLABELBITS; i++)
-        if (label_bits[i] == label)
-            return i;
-    return -1;
+    /* Called for every element read: a table indexed by label holding the
+     * bit + 1 (0: not a label), the same as label_bits above. */
+    static const signed char bit1[471] = {
+        [1] = 1,     [2] = 2,     [3] = 3,     [6] = 4,     [10] = 5,    [15] = 6,    [99] = 7,
+        [207] = 8,   [307] = 9,   [309] = 10,  [310] = 11,  [370] = 12,  [372] = 13,  [390] = 14,
+        [391] = 15,  [407] = 16,  [411] = 17,  [412] = 18,  [430] = 19,  [435] = 20,  [436] = 21,
+        [446] = 22,  [447] = 23,  [469] = 24,  [470] = 25,
+    };
+    return label >= 0 && label <= 470 ? bit1[label] - 1 : -1;
 }
 
 /* ---- dates ---------------------------------------------------------- */

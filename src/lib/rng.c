@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "statsint.h"
 
@@ -143,6 +144,109 @@ void custos_rng_normals(custos_rng *r, double *out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = normal(r);
+}
+
+/* ---- eight streams at once ------------------------------------------------ */
+
+void custos_wrng_seed(custos_wrng *w, uint64_t seed, uint64_t stream)
+{
+    custos_rng r;
+    for (int k = 0; k < CUSTOS_WRNG_LANES; k++) {
+        custos_rng_seed(&r, seed, stream * (CUSTOS_WRNG_LANES + 1) + (uint64_t)k);
+        for (int i = 0; i < 4; i++)
+            w->s[i][k] = r.s[i];
+    }
+    custos_rng_seed(&w->tail, seed, stream * (CUSTOS_WRNG_LANES + 1) + CUSTOS_WRNG_LANES);
+}
+
+#define WCHUNK 256
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CUSTOS_NO_CLONES)
+#define WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WIDE_CLONES
+#endif
+
+/* WCHUNK raw draws (lane-interleaved) into u. */
+WIDE_CLONES
+static void wide_draw(uint64_t (*restrict st)[CUSTOS_WRNG_LANES], uint64_t *restrict u)
+{
+    uint64_t s0[CUSTOS_WRNG_LANES], s1[CUSTOS_WRNG_LANES], s2[CUSTOS_WRNG_LANES],
+        s3[CUSTOS_WRNG_LANES];
+    memcpy(s0, st[0], sizeof s0);
+    memcpy(s1, st[1], sizeof s1);
+    memcpy(s2, st[2], sizeof s2);
+    memcpy(s3, st[3], sizeof s3);
+    for (int r = 0; r < WCHUNK / CUSTOS_WRNG_LANES; r++) {
+        for (int k = 0; k < CUSTOS_WRNG_LANES; k++) {
+            uint64_t a = s0[k] + s3[k];
+            u[r * CUSTOS_WRNG_LANES + k] = ((a << 23) | (a >> 41)) + s0[k];
+            uint64_t t = s1[k] << 17;
+            s2[k] ^= s0[k];
+            s3[k] ^= s1[k];
+            s1[k] ^= s2[k];
+            s0[k] ^= s3[k];
+            s2[k] ^= t;
+            s3[k] = (s3[k] << 45) | (s3[k] >> 19);
+        }
+    }
+    memcpy(st[0], s0, sizeof s0);
+    memcpy(st[1], s1, sizeof s1);
+    memcpy(st[2], s2, sizeof s2);
+    memcpy(st[3], s3, sizeof s3);
+}
+
+/* The ziggurat's fast path on WCHUNK draws: out[j], and ok[j] = 0 where
+ * the draw fell outside the layer's inner rectangle.  Same-width types
+ * throughout (64-bit lanes) so the loop vectorises with gathers. */
+typedef union wbits {
+    uint64_t u;
+    double d;
+} wbits;
+
+WIDE_CLONES
+static void wide_zig(const uint64_t *restrict u, double *restrict out, int64_t *restrict ok)
+{
+    for (int j = 0; j < WCHUNK; j++) {
+        uint64_t v = u[j];
+        int64_t i = (int64_t)(v & 0xff);
+        /* 52 random bits as a double in [1, 2), minus 1. */
+        wbits f = {(v >> 12) | 0x3ff0000000000000ull};
+        double fr = f.d - 1.0;
+        wbits x;
+        x.d = fr * zx[i];
+        ok[j] = fr < zratio[i];
+        x.u ^= (v & 0x100) << 55; /* bit 8 is the sign */
+        out[j] = x.d;
+    }
+}
+
+void custos_wrng_normals(custos_wrng *w, double *out, size_t n)
+{
+    pthread_once(&zig_once, zig_setup);
+    uint64_t u[WCHUNK];
+    double buf[WCHUNK];
+    int64_t ok[WCHUNK];
+    size_t done = 0;
+    while (done < n) {
+        wide_draw(w->s, u);
+        size_t m = n - done < WCHUNK ? n - done : WCHUNK;
+        double *dst = m == WCHUNK ? out + done : buf;
+        wide_zig(u, dst, ok);
+        for (size_t j = 0; j < WCHUNK; j++) {
+            if (ok[j])
+                continue;
+            /* A wedge or the tail (1.2% of draws): finish the scalar way,
+             * the layer and sign kept, further numbers from the tail stream. */
+            uint64_t v = u[j];
+            int i = (int)(v & 0xff);
+            double f = (double)(v >> 12) * 0x1.0p-52;
+            dst[j] = zig_slow(&w->tail, i, f * zx[i], (v >> 8) & 1);
+        }
+        if (dst == buf)
+            memcpy(out + done, buf, m * sizeof *buf);
+        done += m;
+    }
 }
 
 /* ---- blocks over threads ---------------------------------------------- */

@@ -73,4 +73,18 @@ const char *custos_jpathi(char *buf, size_t size, const char *base, const char *
 double custos_logit(double p);
 double custos_expit(double x);
 
+/* The statistics of every MBA of m with balances (evaluate_stats.c);
+ * *out freed by the caller: dispose each, then custos_free(). */
+struct custos_ledger;
+struct custos_mba_statistics;
+struct custos_finding;
+int custos_eval_statistics(struct custos_mba_statistics **out, size_t *n,
+                           struct custos_ledger *l, const custos_state_model *m);
+void custos_mba_statistics_dispose(struct custos_mba_statistics *s);
+/* The finding of one MBA's statistics; id and text are the caller's
+ * buffers the finding points into. */
+void custos_eval_statistics_finding(const struct custos_mba_statistics *s,
+                                    struct custos_finding *f, char *id, size_t idsize,
+                                    char *text, size_t textsize);
+
 #endif

@@ -17,6 +17,12 @@
     ((1ull << CUSTOS_L001) | (1ull << CUSTOS_L003) | (1ull << CUSTOS_L006) |                 \
      (1ull << CUSTOS_L010) | (1ull << CUSTOS_L015) | (1ull << CUSTOS_L207) |                 \
      (1ull << CUSTOS_L307))
+/* The header labels of a concise note (it carries no 006, 010, 015).  An
+ * entry is stored only after validation, which requires every header label
+ * of its kind: the stored bits are these, or tampering. */
+#define NC_HDR_BITS                                                                          \
+    ((1ull << CUSTOS_L001) | (1ull << CUSTOS_L003) | (1ull << CUSTOS_L207) |                 \
+     (1ull << CUSTOS_L307))
 
 const char *const custos_entry_columns =
     "kind, hdr, number, total, status, ref_state, ref_report, ref_entry, record_id,"
@@ -101,6 +107,10 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id)
         "?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51,?52)";
     for (size_t i = 0; i < r->n; i++) {
         const custos_entry *e = &r->entries[i];
+        if (l->progress && i % 16384 == 16383)
+            l->progress(l->progress_ctx,
+                        l->progress_from + (l->progress_to - l->progress_from) * i / r->n,
+                        l->progress_total);
         s = custos_ledger_stmt(l, ST_INSERT_ENTRY, sql);
         if (!s)
             return CUSTOS_ESTORAGE;
@@ -307,6 +317,16 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
         custos_store_entry_from_row(s, 0, e, &err);
         if (err < 0)
             break;
+        /* The header bits are not part of the canonical text (it writes
+         * the report's header in every entry); check them here. */
+        uint64_t hdr = (uint64_t)sqlite3_column_int64(s, 1);
+        if (hdr != (e->kind == 'O' ? HDR_BITS : NC_HDR_BITS)) {
+            err = custos_error_set(CUSTOS_ETAMPER,
+                                   "report id %lld: entry %zu was altered (its kind and the "
+                                   "header labels it was stored with disagree)",
+                                   (long long)id, r->n);
+            break;
+        }
     }
     if (err >= 0 && rc != SQLITE_DONE)
         err = custos_ledger_sqlerr(l, "load entries");

@@ -61,14 +61,15 @@ static void err_at(ctx *c, const custos_entry *e, int label, const char *fmt, ..
     custos_diags_add(c->d, CUSTOS_SEV_ERROR, c->r->source, line, num, label, "%s", msg);
 }
 
-static const char *type_name(char t)
+/* "an ICR", "a PIL", "an MBR", "a textual report". */
+static const char *a_type(char t)
 {
     switch (t) {
-    case 'I': return "ICR";
-    case 'P': return "PIL";
-    case 'M': return "MBR";
-    case 'T': return "textual report";
-    default: return "report";
+    case 'I': return "an ICR";
+    case 'P': return "a PIL";
+    case 'M': return "an MBR";
+    case 'T': return "a textual report";
+    default: return "a report";
     }
 }
 
@@ -138,7 +139,7 @@ static void check_labels(ctx *c, const custos_entry *e)
             else if (bit == CUSTOS_L372)
                 err_at(c, e, label, "required label missing on a shipment (%s)", e->code);
             else
-                err_at(c, e, label, "required label missing in a %s entry", type_name(c->r->type));
+                err_at(c, e, label, "required label missing in %s entry", a_type(c->r->type));
         } else if (!(allow & m) && (e->present & m)) {
             if (e->kind == 'N')
                 err_at(c, e, label, "label not allowed in a concise note");
@@ -147,7 +148,7 @@ static void check_labels(ctx *c, const custos_entry *e)
             else if (c->r->type == 'I' && bit == CUSTOS_L372)
                 err_at(c, e, label, "label only allowed on shipments (SD, SF), not on %s", e->code);
             else
-                err_at(c, e, label, "label not allowed in a %s entry", type_name(c->r->type));
+                err_at(c, e, label, "label not allowed in %s entry", a_type(c->r->type));
         }
     }
     if (e->kind == 'N') {
@@ -207,7 +208,9 @@ static void check_weights(ctx *c, const custos_entry *e)
                    custos_weight_name(label), elem);
             continue;
         }
-        if (e->mg[i] > ew)
+        /* A nuclear loss of U-235 may exceed that of uranium: U-235 that
+         * captures a neutron becomes U-236, which is still uranium. */
+        if (e->mg[i] > ew && strcmp(e->code, "LN"))
             err_at(c, e, label, "%s weight is above the element weight of label %03d",
                    custos_weight_name(label), elem);
     }
@@ -375,7 +378,7 @@ static void check_header(ctx *c)
     if (r->type == 'P' && r->start)
         err_at(c, NULL, 15, "a PIL gives its PIT date alone, not a period");
     if ((r->type == 'I' || r->type == 'M') && !r->start)
-        err_at(c, NULL, 15, "an %s gives its reporting period as START/END", type_name(r->type));
+        err_at(c, NULL, 15, "%s gives its reporting period as START/END", a_type(r->type));
     if (r->date && r->date < r->end)
         err_at(c, NULL, 3, "report date %d is before the end of the reporting period %d",
                (int)r->date, (int)r->end);

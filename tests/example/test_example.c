@@ -377,5 +377,6 @@ int main(void)
         cmocka_unit_test(test_entries_measured),
         cmocka_unit_test(test_ledger),
     };
+    custos_global_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

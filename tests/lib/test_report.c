@@ -39,6 +39,24 @@ static void test_weight_labels(void **state)
     assert_false(custos_weight_is_element(670));
 }
 
+/* The label <-> bit tables agree, and nothing else is a label. */
+static void test_label_bits(void **state)
+{
+    (void)state;
+    int labels = 0;
+    for (int bit = 0; bit < CUSTOS_NLABELBITS; bit++) {
+        int label = custos_label_of_bit(bit);
+        assert_true(label > 0);
+        assert_int_equal(custos_bit_of_label(label), bit);
+    }
+    for (int label = -5; label < 1200; label++)
+        if (custos_bit_of_label(label) >= 0)
+            labels++;
+    assert_int_equal(labels, CUSTOS_NLABELBITS);
+    assert_int_equal(custos_bit_of_label(600), -1); /* weights have no bit */
+    assert_int_equal(custos_bit_of_label(4), -1);
+}
+
 static void test_change_codes(void **state)
 {
     (void)state;
@@ -161,7 +179,8 @@ static void test_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_weight_labels), cmocka_unit_test(test_change_codes),
+        cmocka_unit_test(test_weight_labels), cmocka_unit_test(test_label_bits),
+        cmocka_unit_test(test_change_codes),
         cmocka_unit_test(test_dates),         cmocka_unit_test(test_weight_format),
         cmocka_unit_test(test_fields),
     };

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: Apache-2.0
+// custos dashboard: a little JavaScript over the JSON API (docs/api.md).
+// Charts are SVG drawn by the server (the library's chart module); this
+// file only fetches them and puts them in the page.  All text from the
+// server goes in through textContent, never as HTML.
+"use strict";
+
+const TOKEN_KEY = "custos-token";
+let me = null;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+async function api(path, opts = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = Object.assign({}, opts.headers || {});
+  if (token) headers.Authorization = "Bearer " + token;
+  const res = await fetch(path, Object.assign({}, opts, { headers }));
+  if (res.status === 401 && path !== "/api/me") {
+    logout("Your session ended: " + ((await res.json()).error || "sign in again"));
+    throw new Error("unauthorised");
+  }
+  return res;
+}
+
+async function json(path) {
+  const res = await api(path);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+// An SVG chart from the server, parsed as XML and adopted into the page.
+async function chart(container, path) {
+  container.textContent = "";
+  const res = await api(path);
+  const text = await res.text();
+  if (!res.ok) {
+    let msg = res.statusText;
+    try { msg = JSON.parse(text).error; } catch (e) { /* not JSON */ }
+    container.append(el("p", { class: "error" }, msg));
+    return;
+  }
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (svg.nodeName !== "svg") {
+    container.append(el("p", { class: "error" }, "the chart could not be read"));
+    return;
+  }
+  container.append(document.importNode(svg, true));
+}
+
+const kg = (mg) => (mg / 1e6).toFixed(3);
+const grams = (mg) => (mg / 1e3).toFixed(3);
+
+function table(headers, rows) {
+  const t = el("table", {}, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", {}, h)))));
+  const body = el("tbody");
+  for (const r of rows) {
+    body.append(el("tr", {}, ...r.map((c) => {
+      const num = typeof c === "number" || /^-?[0-9.]+$/.test(String(c));
+      return el("td", num ? { class: "num" } : {}, c === null || c === undefined ? "" : c);
+    })));
+  }
+  t.append(body);
+  return t;
+}
+
+function show(section) {
+  for (const id of ["welcome", "state-view", "admin-view"]) $(id).hidden = id !== section;
+}
+
+function logout(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  me = null;
+  $("app").hidden = true;
+  $("login").hidden = false;
+  $("who").hidden = $("logout").hidden = true;
+  const err = $("login-error");
+  err.hidden = !message;
+  err.textContent = message || "";
+}
+
+async function login(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const res = await api("/api/me");
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    logout(body.error || "sign-in failed");
+    return;
+  }
+  me = await res.json();
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("who").hidden = $("logout").hidden = false;
+  $("who").textContent = me.name + " (" + me.role + ")";
+  await loadNav();
+  route();
+}
+
+async function loadNav() {
+  const list = $("state-list");
+  list.textContent = "";
+  const isAdmin = me.role === "admin";
+  $("admin-title").hidden = $("admin-list").hidden = !isAdmin;
+  if (isAdmin) {
+    $("no-states").hidden = true;
+    return;
+  }
+  const data = await json("/api/states");
+  for (const s of data.states) {
+    list.append(el("li", {}, el("a", { href: "#state/" + s.state, "data-state": s.state },
+      s.state + " (" + s.mbas.length + " MBA" + (s.mbas.length === 1 ? "" : "s") + ")")));
+  }
+  $("no-states").hidden = data.states.length > 0;
+}
+
+async function showState(code) {
+  show("state-view");
+  for (const a of document.querySelectorAll("nav a")) {
+    a.classList.toggle("active", a.getAttribute("href") === "#state/" + code);
+  }
+  $("state-title").textContent = "State " + code;
+  const data = await json("/api/states");
+  const st = data.states.find((s) => s.state === code);
+  const tbody = $("mba-table").querySelector("tbody");
+  tbody.textContent = "";
+  const panels = $("mba-panels");
+  panels.textContent = "";
+  $("state-chart").hidden = !(st && st.can_read_state);
+  if (!st) {
+    $("state-title").textContent = "State " + code + ": nothing readable";
+    return;
+  }
+  if (st.can_read_state) chart($("state-chart"), "/api/charts/mbas.svg?state=" + code);
+  for (const m of st.mbas) {
+    tbody.append(el("tr", {}, el("td", {}, code + "/" + m.mba), el("td", {}, m.facility),
+      el("td", {}, m.type), el("td", { class: "num" }, m.reports),
+      el("td", {}, m.last_period_end || "")));
+    panels.append(await mbaPanel(code + "/" + m.mba));
+  }
+  verifyStatus();
+}
+
+async function mbaPanel(mba) {
+  const panel = el("div", { class: "panel", "data-mba": mba });
+  panel.append(el("h3", {}, "MBA " + mba));
+  const c = el("div", { class: "chart muf-chart" });
+  panel.append(c);
+  await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba));
+
+  const bal = await json("/api/balances?mba=" + encodeURIComponent(mba));
+  const rows = bal.balances.filter((b) => b.label === 0).slice(-8).map((b) =>
+    [b.start + " to " + b.end, b.element, grams(b.pb_mg), grams(b.ba_mg), grams(b.pe_mg),
+      grams(b.muf_mg)]);
+  panel.append(el("h4", {}, "Material balances (grams)"));
+  panel.append(rows.length ? table(["Period", "Category", "PB", "BA", "PE", "MUF"], rows)
+    : el("p", { class: "muted" }, "No closed balance period yet."));
+  for (const f of bal.findings) panel.append(el("p", { class: "error" }, "Finding: " + f));
+
+  const reps = await json("/api/reports?mba=" + encodeURIComponent(mba));
+  const rr = reps.reports.slice(-10).reverse().map((r) =>
+    [r.state + ";" + r.number, r.type, r.start ? r.start + " to " + r.end : r.end, r.entries]);
+  panel.append(el("h4", {}, "Latest reports"));
+  const t = table(["Report", "Type", "Period", "Entries"], rr);
+  t.classList.add("reports");
+  panel.append(t);
+  return panel;
+}
+
+async function verifyStatus() {
+  const s = $("verify-status");
+  if (me.role === "operator") { s.textContent = ""; return; }
+  try {
+    const v = await json("/api/verify");
+    s.className = "ok";
+    s.textContent = "Ledger intact: " + v.items + " links, head " + v.head.slice(0, 16) + "\u2026";
+  } catch (e) {
+    s.className = "error";
+    s.textContent = "Ledger check failed: " + e.message;
+  }
+}
+
+async function showAdmin(what) {
+  show("admin-view");
+  const body = $("admin-body");
+  body.textContent = "";
+  if (what === "users") {
+    $("admin-view-title").textContent = "Users";
+    const d = await json("/api/users");
+    body.append(table(["Name", "Role", "Status", "Version", "Scope"], d.users.map((u) =>
+      [u.name, u.role, u.active ? "active" : "revoked", u.version,
+        u.states.concat(u.mbas, u.compartments.map((c) => "compartment " + c)).join(", ")])));
+  } else if (what === "audit") {
+    $("admin-view-title").textContent = "Audit log (latest 100)";
+    const d = await json("/api/audit?limit=10000");
+    body.append(table(["#", "When (UTC)", "Who", "Role", "Outcome", "Action", "Target", "Detail"],
+      d.records.slice(-100).reverse().map((r) =>
+        [r.seq, r.at, r.who, r.role, r.outcome, r.action, r.target, r.detail])));
+  } else {
+    $("admin-view-title").textContent = "Verify the ledger";
+    const res = await api("/api/verify");
+    const v = await res.json();
+    body.append(el("p", { class: v.ok ? "ok" : "error" }, v.ok
+      ? "Intact: " + v.items + " chain links (" + v.reports + " reports), audit log " +
+        v.audit_records + " records. Head " + v.head
+      : "Integrity check failed: " + v.error));
+  }
+}
+
+function route() {
+  if (!me) return;
+  const h = location.hash.replace(/^#/, "");
+  const p = h.split("/");
+  const run = p[0] === "state" && p[1] ? showState(p[1])
+    : p[0] === "admin" ? showAdmin(p[1] || "users") : Promise.resolve(show("welcome"));
+  run.catch((e) => { if (e.message !== "unauthorised") console.error(e); });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    login($("token").value.trim());
+    $("token").value = "";
+  });
+  $("logout").addEventListener("click", () => logout());
+  $("refresh").addEventListener("click", route);
+  window.addEventListener("hashchange", route);
+  fetch("/api/health").then((r) => r.json()).then((h) => {
+    $("version").textContent = "custos " + h.version;
+  }).catch(() => {});
+  if (sessionStorage.getItem(TOKEN_KEY)) login(sessionStorage.getItem(TOKEN_KEY));
+});
