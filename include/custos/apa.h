@@ -34,10 +34,12 @@ extern "C" {
 #endif
 
 typedef struct custos_apa_options {
-    size_t max_length; /* steps per path; 0 = 12 */
-    size_t max_paths;  /* simple paths examined before stopping; 0 = 100000 */
-    size_t top;        /* keep the best top feasible paths; 0 = all */
-    bool infeasible;   /* also keep infeasible paths (after the feasible) */
+    size_t max_length;  /* steps per path; 0 = 12 */
+    size_t max_paths;   /* simple paths examined before stopping; 0 = 100000;
+                           the search also stops after max_paths x
+                           max_length x 64 edge expansions (truncated) */
+    size_t top;         /* keep the best top feasible paths; 0 = all */
+    bool infeasible;    /* also keep infeasible paths (after the feasible) */
 } custos_apa_options;
 
 typedef struct custos_apa_path {
@@ -76,7 +78,8 @@ typedef struct custos_apa_result {
  * custos_ledger_holdings(); may be NULL when n is 0).  opt may be NULL.
  * Caller frees with custos_apa_result_free().  Returns CUSTOS_OK (possibly
  * no path), CUSTOS_ENOMEM, CUSTOS_EDOMAIN (the graph library failed).
- * Complexity: O(examined paths x max_length), bounded by max_paths.
+ * Complexity: O(examined paths x max_length), bounded by max_paths and
+ * by max_paths x max_length x 64 steps of the search.
  */
 CUSTOS_API int custos_apa_run(custos_apa_result **out, const custos_state_model *m,
                               const custos_holding *h, size_t n, const custos_apa_options *opt);

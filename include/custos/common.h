@@ -90,14 +90,15 @@ CUSTOS_API long custos_alloc_live(void);
  */
 CUSTOS_API int custos_global_init(void);
 
-/* Documented maximum sizes (docs/limits.md).  Input past them is refused
- * with CUSTOS_ETOOBIG and a message naming the limit. */
-#define CUSTOS_MAX_ELEMENT 4096         /* one Code 10 element "LLL:...#" */
-#define CUSTOS_MAX_CSV_LINE 65536       /* one CSV record */
+/* Documented maximum sizes (docs/limits.md, tested at and one over each
+ * limit in tests/limits).  Input past them is refused with CUSTOS_ETOOBIG
+ * and a one-line message naming the file, line and limit. */
+#define CUSTOS_MAX_ELEMENT 4096         /* bytes of one Code 10 element value */
+#define CUSTOS_MAX_CSV_LINE 65536       /* bytes of one CSV record, line end apart */
 #define CUSTOS_MAX_ENTRIES 1000000      /* entries in one report */
-#define CUSTOS_MAX_JSON_FILE (256L << 20) /* a JSON document */
-#define CUSTOS_MAX_FILE (4LL << 30)     /* any input file */
-#define CUSTOS_MAX_DIAGS 1000           /* diagnostics kept per run */
+#define CUSTOS_MAX_JSON_FILE (256L << 20) /* bytes of a JSON document */
+#define CUSTOS_MAX_FILE (4LL << 30)     /* bytes of any input file or stream */
+#define CUSTOS_MAX_DIAGS 1000           /* diagnostics kept per run (more are counted) */
 
 #ifdef __cplusplus
 }

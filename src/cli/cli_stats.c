@@ -14,34 +14,39 @@ char *cli_slurp(const char *path, size_t max, size_t *len)
         return NULL;
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap + 1);
+    int e = 0;
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
-        if (got == 0)
+        if (got == 0) {
+            if (ferror(f))
+                e = EIO; /* a read error is not the end of the file */
             break;
+        }
+        if (n > max) {
+            e = EFBIG; /* max bytes are allowed, one more is not */
+            break;
+        }
         if (n == cap) {
-            if (cap >= max) {
-                free(buf);
-                buf = NULL;
-                errno = EFBIG;
-                break;
-            }
-            char *p = realloc(buf, cap * 2 + 1);
+            size_t ncap = cap > max ? cap + 1 : cap * 2 > max ? max + 1 : cap * 2;
+            char *p = realloc(buf, ncap + 1);
             if (!p) {
-                free(buf);
-                buf = NULL;
+                e = ENOMEM;
                 break;
             }
             buf = p;
-            cap *= 2;
+            cap = ncap;
         }
     }
     if (f != stdin)
         fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
+    if (!buf || e) {
+        free(buf);
+        errno = buf ? e : ENOMEM;
+        return NULL;
     }
+    buf[n] = '\0';
+    *len = n;
     return buf;
 }
 

@@ -9,8 +9,10 @@
 #include "cli.h"
 #include "custos/stats.h"
 
-/* Read a whole file ("-": standard input), at most max bytes.  Caller
- * frees with free().  NULL with errno set on failure. */
+/* Read a whole file ("-": standard input), at most max bytes (a file of
+ * exactly max bytes is read).  Caller frees with free().  NULL with errno
+ * set on failure: EFBIG past max, EIO on a read error (never a silently
+ * truncated text), or fopen's. */
 char *cli_slurp(const char *path, size_t max, size_t *len);
 
 /* A number: whole string, finite, within [min, max]. */

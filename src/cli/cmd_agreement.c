@@ -14,45 +14,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_stats.h"
 #include "custos/agreement.h"
-
-/* Read a whole file ('-' is standard input) of at most
- * CUSTOS_MAX_JSON_FILE bytes. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (size_t)CUSTOS_MAX_JSON_FILE) {
-                free(buf);
-                buf = NULL;
-                errno = EFBIG;
-                break;
-            }
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    if (buf)
-        *len = n;
-    return buf;
-}
 
 typedef struct file {
     const char *path;
@@ -67,7 +30,7 @@ static bool check_all(file *fs, int n)
 {
     bool ok = true;
     for (int i = 0; i < n; i++) {
-        fs[i].text = slurp(fs[i].path, &fs[i].len);
+        fs[i].text = cli_slurp(fs[i].path, (size_t)CUSTOS_MAX_JSON_FILE, &fs[i].len);
         if (!fs[i].text) {
             cli_errorf("%s: %s", fs[i].path, strerror(errno ? errno : EIO));
             ok = false;

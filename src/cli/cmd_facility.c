@@ -5,44 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_stats.h"
 #include "custos/facility.h"
-
-/* Read a whole file (at most 256 MiB). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (size_t)CUSTOS_MAX_JSON_FILE) {
-                free(buf);
-                buf = NULL;
-                errno = EFBIG;
-                break;
-            }
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    if (buf)
-        *len = n;
-    return buf;
-}
 
 static int add(int argc, char **argv)
 {
@@ -54,7 +18,7 @@ static int add(int argc, char **argv)
     int status = EXIT_OK;
     for (int i = 1; i < argc && status == EXIT_OK; i++) {
         size_t len = 0;
-        char *text = slurp(argv[i], &len);
+        char *text = cli_slurp(argv[i], (size_t)CUSTOS_MAX_JSON_FILE, &len);
         if (!text) {
             cli_errorf("%s: %s", argv[i], strerror(errno));
             status = EXIT_FAIL;

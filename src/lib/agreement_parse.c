@@ -165,8 +165,13 @@ typedef struct pctx {
     size_t len;
     custos_diags *d;
     int errors;
+    int located; /* problems given a line so far */
     int err; /* CUSTOS_ENOMEM once an allocation failed */
 } pctx;
+
+/* Only the first problems are located: each costs a walk of the text, and
+ * hostile input can raise one per key (state_json.c does the same). */
+#define LOCATE_MAX 50
 
 static void perr(pctx *p, const char *path, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
 
@@ -177,7 +182,11 @@ static void perr(pctx *p, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    uint32_t line = path_line(p->text, p->len, path);
+    uint32_t line = 0;
+    if (p->located < LOCATE_MAX) {
+        p->located++;
+        line = path_line(p->text, p->len, path);
+    }
     if (p->errors++ == 0) {
         if (line)
             custos_error_set(CUSTOS_EINVAL, "%s:%u: %s: %s", p->source, line, path, msg);
@@ -892,7 +901,7 @@ int custos_agreement_parse(custos_agreement **out, const char *source, const cha
     if (len > (size_t)CUSTOS_MAX_JSON_FILE)
         return custos_error_set(CUSTOS_ETOOBIG, "%s: larger than %ld bytes", source,
                                 (long)CUSTOS_MAX_JSON_FILE);
-    pctx p = {source, json, len, d, 0, CUSTOS_OK};
+    pctx p = {source, json, len, d, 0, 0, CUSTOS_OK};
     json_error_t je;
     unsigned long failed = custos_alloc_failures();
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);

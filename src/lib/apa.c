@@ -201,7 +201,7 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
         o.max_paths = 100000;
     adj fwd = {NULL, NULL}, rev = {NULL, NULL};
     bool *live = NULL, *on_path = NULL;
-    size_t *stack_edge = NULL, *cursor = NULL, *queue = NULL, *stack_node = NULL;
+    size_t *stack_edge = NULL, *cursor = NULL, *queue = NULL, *stack_node = NULL, *dist = NULL;
     int err = CUSTOS_OK;
     custos_apa_result *r = custos_calloc(1, sizeof *r);
     if (!r)
@@ -214,11 +214,12 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
     live = custos_calloc(nn ? nn : 1, sizeof *live);
     on_path = custos_calloc(nn ? nn : 1, sizeof *on_path);
     queue = custos_calloc(nn ? nn : 1, sizeof *queue);
+    dist = custos_calloc(nn ? nn : 1, sizeof *dist);
     stack_edge = custos_calloc(o.max_length + 1, sizeof *stack_edge);
     stack_node = custos_calloc(o.max_length + 2, sizeof *stack_node);
     cursor = custos_calloc(o.max_length + 2, sizeof *cursor);
-    if (!r->node_kg || !r->node_sq || !live || !on_path || !queue || !stack_edge || !stack_node ||
-        !cursor) {
+    if (!r->node_kg || !r->node_sq || !live || !on_path || !queue || !dist || !stack_edge ||
+        !stack_node || !cursor) {
         err = custos_error_nomem();
         goto done;
     }
@@ -236,11 +237,13 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
         r->node_kg[i] = kg;
         r->node_sq[i] = kg / custos_sq_lookup(v->material)->sq_kg;
     }
-    /* Nodes that can reach an end node. */
+    /* Nodes that can reach an end node, and in how few steps (breadth
+     * first from the end nodes backwards). */
     size_t qh = 0, qt = 0;
     for (size_t i = 0; i < nn; i++)
         if (m->nodes[i].end) {
             live[i] = true;
+            dist[i] = 0;
             queue[qt++] = i;
         }
     while (qh < qt) {
@@ -249,10 +252,18 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
             size_t u = m->edges[rev.edge[k]].from;
             if (!live[u]) {
                 live[u] = true;
+                dist[u] = dist[v] + 1;
                 queue[qt++] = u;
             }
         }
     }
+    /* The search is exponential in the worst case: besides max_paths
+     * complete paths, it stops after a budget of edge expansions, so no
+     * model (a dense web of nodes far from an end node, say) can keep it
+     * running. */
+    size_t budget = o.max_paths > SIZE_MAX / 64 / o.max_length ? SIZE_MAX
+                                                                 : o.max_paths * o.max_length * 64;
+    size_t steps = 0;
     /* Depth-first search from every stocked, live, non-end node. */
     for (size_t st = 0; st < nn && err >= 0 && !r->truncated; st++) {
         if (r->node_kg[st] <= 0 || !live[st] || m->nodes[st].end)
@@ -270,9 +281,14 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
                 depth--;
                 continue;
             }
+            if (++steps > budget) {
+                r->truncated = true;
+                break;
+            }
             size_t ei = fwd.edge[cursor[depth]++];
             size_t w = m->edges[ei].to;
-            if (!live[w] || on_path[w])
+            /* Not through w when no end node is within the steps left. */
+            if (!live[w] || on_path[w] || depth + 1 + dist[w] > o.max_length)
                 continue;
             stack_edge[depth] = ei;
             if (m->nodes[w].end) {
@@ -304,7 +320,8 @@ int custos_apa_run(custos_apa_result **out, const custos_state_model *m, const c
         r->feasible += r->paths[i].feasible;
     pthread_mutex_lock(&sort_lock);
     sort_model = m;
-    qsort(r->paths, r->npaths, sizeof *r->paths, cmp_path);
+    if (r->npaths > 1) /* no path: paths is NULL, which qsort must not be given */
+        qsort(r->paths, r->npaths, sizeof *r->paths, cmp_path);
     sort_model = NULL;
     pthread_mutex_unlock(&sort_lock);
     /* Keep the top feasible paths (and, if asked, every infeasible one). */
@@ -324,6 +341,7 @@ done:
     custos_free(live);
     custos_free(on_path);
     custos_free(queue);
+    custos_free(dist);
     custos_free(stack_edge);
     custos_free(stack_node);
     custos_free(cursor);

@@ -50,8 +50,11 @@ int custos_code10_next(custos_report **out, custos_reader *r, custos_diags *d)
         while (c >= 0 && is_space(c))
             c = custos_source_getc(s);
         if (c < 0) {
-            if (s->error)
-                return custos_reader_fail(r, d, CUSTOS_EIO, s->line, 0, 0, "read error");
+            if (s->error) {
+                const char *what;
+                int e = custos_source_error(s, &what);
+                return custos_reader_fail(r, d, e, s->line, 0, 0, "%s", what);
+            }
             if ((err = flush_entry(r, d)) < 0)
                 return err;
             custos_assembler_finish(&r->asm_);

@@ -54,7 +54,8 @@ static int read_record(custos_reader *r, custos_diags *d, size_t *cells, size_t 
             }
         }
         c = custos_source_getc(s);
-        if (++total > CUSTOS_MAX_CSV_LINE)
+        /* The limit counts the bytes of the record, not its line end. */
+        if (c >= 0 && c != '\n' && c != '\r' && ++total > CUSTOS_MAX_CSV_LINE)
             return custos_reader_fail(r, d, CUSTOS_ETOOBIG, *line, 0, 0,
                                       "CSV line longer than %d bytes (limit)", CUSTOS_MAX_CSV_LINE);
         if (quoted) {
@@ -190,7 +191,9 @@ int custos_csv_next(custos_report **out, custos_reader *r, custos_diags *d)
         }
         if (n == 0) {
             if (r->src.error) {
-                err = custos_reader_fail(r, d, CUSTOS_EIO, r->src.line, 0, 0, "read error");
+                const char *what;
+                int e = custos_source_error(&r->src, &what);
+                err = custos_reader_fail(r, d, e, r->src.line, 0, 0, "%s", what);
                 break;
             }
             custos_assembler_finish(&r->asm_);

@@ -864,6 +864,17 @@ int custos_assembler_add(custos_assembler *a, const custos_hdr *h, custos_entry 
     }
     custos_entry *slot;
     if ((err = custos_report_add_entry(&slot, a->cur)) < 0) {
+        if (err == CUSTOS_ETOOBIG) {
+            /* Say where: the entry past the limit, in its file. */
+            char msg[160], text[1024];
+            snprintf(msg, sizeof msg, "report %s;%lld has more than %d entries (limit)",
+                     a->cur->state, (long long)a->cur->number, CUSTOS_MAX_ENTRIES);
+            custos_diag g = {CUSTOS_SEV_ERROR, a->source ? a->source : "", e->line, e->number, 2,
+                             msg};
+            custos_diag_format(text, sizeof text, &g);
+            custos_diags_add(d, CUSTOS_SEV_ERROR, a->source, e->line, e->number, 2, "%s", msg);
+            custos_error_set(CUSTOS_ETOOBIG, "%s", text);
+        }
         entry_dispose(e);
         return err;
     }

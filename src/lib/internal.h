@@ -75,9 +75,9 @@ const char *custos_char_str(char c);
 
 /*
  * *acc += v on exact milligrams; returns false when the sum does not fit
- * int64.  One weight is at most 10^15 mg, but a report holds up to
- * CUSTOS_MAX_ENTRIES entries and the books many reports, so sums of valid
- * weights can pass 2^63 mg: every sum of weights goes through here, and a
+ * int64.  One weight is below 10^18 mg (12 integer digits of kilograms),
+ * and a report holds up to CUSTOS_MAX_ENTRIES entries and the books many
+ * reports, so sums of valid weights can pass 2^63 mg: every sum of weights goes through here, and a
  * caller refuses the input rather than let a sum wrap.
  */
 static inline bool custos_mg_add(int64_t *acc, int64_t v)

@@ -110,14 +110,17 @@ static int open_common(custos_reader **out, custos_reader *r, custos_format f)
     if (f == CUSTOS_FORMAT_AUTO) {
         f = detect(&r->src);
         if (f == CUSTOS_FORMAT_AUTO) {
-            if (r->src.error)
-                err = custos_error_set(CUSTOS_EIO, "%s: read error", r->src.name);
-            else if (r->src.len == r->src.pos)
+            if (r->src.error) {
+                const char *what;
+                err = custos_source_error(&r->src, &what);
+                custos_error_set(err, "%s: %s", r->src.name, what);
+            } else if (r->src.len == r->src.pos) {
                 err = custos_error_set(CUSTOS_EINVAL, "%s:1: empty input", r->src.name);
-            else
+            } else {
                 err = custos_error_set(CUSTOS_EINVAL,
                                        "%s:1: not a report in Code 10 labelled, CSV or JSON form",
                                        r->src.name);
+            }
             goto fail;
         }
     }
@@ -171,6 +174,7 @@ void custos_reader_free(custos_reader *r)
     json_decref(r->doc);
     custos_free(r->text);
     custos_free(r->object_lines);
+    custos_diags_free(r->scratch);
     custos_source_dispose(&r->src);
     custos_free(r);
 }
@@ -180,6 +184,16 @@ int custos_reader_next(custos_report **out, custos_reader *r, custos_diags *d)
     *out = NULL;
     if (r->finished)
         return 0;
+    if (!d) {
+        /* The caller keeps no diagnostics: collect this report's here so
+         * the last error still names the first problem. */
+        if (!r->scratch && custos_diags_new(&r->scratch) < 0) {
+            r->finished = true;
+            return CUSTOS_ENOMEM;
+        }
+        custos_diags_truncate(r->scratch, 0);
+        d = r->scratch;
+    }
     if (!r->started) {
         r->started = true;
         int err = CUSTOS_OK;

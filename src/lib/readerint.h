@@ -34,6 +34,9 @@ struct custos_reader {
     uint32_t *object_lines;   /* line of each '{' in document order */
     size_t nobject_lines;
     size_t object_index;      /* pre-order index of the next object */
+    /* Diagnostics of the current report when the caller passes none, so
+     * the last error can still be the first problem. */
+    custos_diags *scratch;
 };
 
 /* One report from each form; same contract as custos_reader_next(). */

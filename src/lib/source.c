@@ -32,6 +32,13 @@ int custos_source_open_file(custos_source *s, const char *path)
         struct stat st;
         if (fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode))
             s->size = (uint64_t)st.st_size;
+        if (s->size > (uint64_t)CUSTOS_MAX_FILE) {
+            int err = custos_error_set(CUSTOS_ETOOBIG,
+                                       "%s: %llu bytes, larger than the limit of %lld bytes", path,
+                                       (unsigned long long)s->size, (long long)CUSTOS_MAX_FILE);
+            custos_source_dispose(s);
+            return err;
+        }
     }
     s->buf = custos_malloc(CUSTOS_SOURCE_CHUNK);
     if (!s->buf) {
@@ -71,7 +78,21 @@ bool custos_source_fill(custos_source *s)
         return false;
     s->consumed += s->len;
     s->pos = 0;
-    s->len = fread(s->buf, 1, CUSTOS_SOURCE_CHUNK, s->fp);
+    /* A stream (a pipe, standard input) has no size to check up front:
+     * it stops where it passes the limit. */
+    if (s->consumed >= (uint64_t)CUSTOS_MAX_FILE) {
+        s->len = 0;
+        if (fgetc(s->fp) != EOF) {
+            s->error = s->toobig = true;
+            return false;
+        }
+        s->eof = true;
+        return false;
+    }
+    size_t want = CUSTOS_SOURCE_CHUNK;
+    if ((uint64_t)CUSTOS_MAX_FILE - s->consumed < want)
+        want = (size_t)((uint64_t)CUSTOS_MAX_FILE - s->consumed);
+    s->len = fread(s->buf, 1, want, s->fp);
     if (s->len == 0) {
         if (ferror(s->fp))
             s->error = true;
@@ -79,6 +100,16 @@ bool custos_source_fill(custos_source *s)
         return false;
     }
     return true;
+}
+
+int custos_source_error(const custos_source *s, const char **what)
+{
+    if (s->toobig) {
+        *what = "input larger than the limit of " CUSTOS_MAX_FILE_TEXT " bytes";
+        return CUSTOS_ETOOBIG;
+    }
+    *what = "read error";
+    return CUSTOS_EIO;
 }
 
 int custos_source_slurp(custos_source *s, size_t max, char **out, size_t *len)
@@ -93,7 +124,7 @@ int custos_source_slurp(custos_source *s, size_t max, char **out, size_t *len)
             const unsigned char *p = s->buf ? s->buf + s->pos : s->mem + s->pos;
             if ((err = custos_buf_append(&b, (const char *)p, avail)) < 0) {
                 if (err == CUSTOS_ETOOBIG)
-                    custos_error_set(err, "%s: larger than the limit of %zu bytes", s->name, max);
+                    custos_error_set(err, "larger than the limit of %zu bytes", max);
                 goto done;
             }
             for (size_t i = 0; i < avail; i++)
@@ -105,7 +136,9 @@ int custos_source_slurp(custos_source *s, size_t max, char **out, size_t *len)
             break;
     }
     if (s->error) {
-        err = custos_error_set(CUSTOS_EIO, "%s: read error", s->name);
+        const char *what;
+        err = custos_source_error(s, &what);
+        custos_error_set(err, "%s", what);
         goto done;
     }
     if ((err = custos_buf_grow(&b, 0)) < 0)

@@ -542,7 +542,7 @@ static void check_mbr(ctx *c)
                     err_at(c, e, custos_weight_label(k),
                            "weight of a category other than those of change %s", e->code);
                 l = L_IC;
-                v *= s; /* |mg| <= 10^15: no overflow */
+                v *= s; /* s is -1, 0 or 1; |mg| < 10^18: no overflow */
             }
             has[l][k] = true;
             if (!overflow[k] && !custos_mg_add(&sum[l][k], v)) {

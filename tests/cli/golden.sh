@@ -15,7 +15,9 @@
 #   $EMPTY  the example facilities, no report
 #   $TMP    a scratch folder (shown as $TMP in the output)
 # SOURCE_DATE_EPOCH fixes the stored_at times and so the chain hashes.
-# Environment: CUSTOS_BIN, CUSTOS_SOURCE_DIR (ctest sets both).
+# Environment: CUSTOS_BIN, CUSTOS_SOURCE_DIR (ctest sets both), and
+# optionally CUSTOS_CASE_WRAPPER, a command the case's custos runs under
+# (tests/valgrind/custos-vg: the valgrind run), not the set-up.
 set -u
 src=${CUSTOS_SOURCE_DIR:?CUSTOS_SOURCE_DIR not set}
 bin=${CUSTOS_BIN:?CUSTOS_BIN not set}
@@ -48,8 +50,14 @@ run_case() {
         custos import "$DB" examples/xa/reports/$mba/* >/dev/null ||
             { echo "golden.sh: could not import the example" >&2; return 2; }
     done
+    if [ -n "${CUSTOS_CASE_WRAPPER:-}" ]; then
+        CUSTOS_REAL_BIN=$bin
+        export CUSTOS_REAL_BIN
+        custos() { "$CUSTOS_CASE_WRAPPER" "$@"; }
+    fi
     (eval "$cmd") >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
     code=$?
+    custos() { "$bin" "$@"; }
     {
         printf '$ %s\n' "$cmd"
         cat "$TMP/stdout"

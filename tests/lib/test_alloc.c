@@ -5,7 +5,9 @@
  * For N = 1, 2, ... the Nth allocation through the seam fails (SQLite's
  * and jansson's included) during an import (in each of the three forms), a
  * facility registration, a target-value table, a document, a balance,
- * transfers, verify, export (each form) and the log.  Every run must either
+ * transfers, verify, export (each form), the log, the State evaluation
+ * (model, acquisition paths, evaluation on the books) and an agreement's
+ * evaluation.  Every run must either
  * succeed with the right result or return a clean error, leak nothing, and
  * leave the ledger verifiable and unchanged by the failed operation (same
  * chain head, same row counts).  The sweep ends at the first N past the
@@ -23,10 +25,14 @@
 
 #include <sqlite3.h>
 
+#include "custos/agreement.h"
+#include "custos/apa.h"
 #include "custos/balance.h"
 #include "custos/document.h"
 #include "custos/ledger.h"
+#include "custos/evaluate.h"
 #include "custos/measure.h"
+#include "custos/state.h"
 
 static const char *facility =
     "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"fuel-fabrication\",\"mbas\":["
@@ -423,6 +429,80 @@ static int sweep(const char *name, custos_ledger *base, alloc_op op, const void 
     return n - 1;
 }
 
+/* ---- evaluations ------------------------------------------------------- */
+
+static const char *state_model =
+    "{\"state\":\"XA\",\"budget_person_days\":100,\"agreements\":[{\"type\":\"comprehensive\",\"in_force\":tr"
+    "ue},{\"type\":\"additional-protocol\",\"in_force\":true}],\"facilities\":[{\"facility\":\"FA01\",\"type"
+    "\":\"fuel-fabrication\",\"mbas\":[\"XAAA\",\"XABB\"]}],\"factors\":[{\"factor\":1,\"value\":\"v\",\"date\":\"2"
+    "026-01-01\",\"sources\":[\"s\"]},{\"factor\":2,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{"
+    "\"factor\":3,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]},{\"factor\":4,\"value\":\"v\",\"date\""
+    ":\"2026-01-01\",\"sources\":[\"s\"]},{\"factor\":5,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]"
+    "},{\"factor\":6,\"value\":\"v\",\"date\":\"2026-01-01\",\"sources\":[\"s\"]}],\"nodes\":[{\"id\":\"leu\",\"mate"
+    "rial\":\"leu\",\"stock\":[{\"mba\":\"XAAA\",\"material\":\"leu\"}],\"assumed_kg\":2000},{\"id\":\"heu\",\"mate"
+    "rial\":\"heu_compound\"},{\"id\":\"heu-metal\",\"material\":\"heu_metal\",\"end\":true}],\"edges\":[{\"id\""
+    ":\"divert\",\"from\":\"leu\",\"to\":\"heu\",\"type\":\"diversion\",\"declared\":true,\"facility\":\"FA01\",\"mb"
+    "a\":\"XAAA\",\"weight\":1,\"duration_days\":30,\"yield\":0.2,\"cost\":10,\"measures\":[{\"name\":\"pit\",\"c"
+    "lass\":\"accountancy\",\"p\":0.5,\"days\":30}]},{\"id\":\"convert\",\"from\":\"heu\",\"to\":\"heu-metal\",\"ty"
+    "pe\":\"clandestine-processing\",\"declared\":false,\"weight\":1,\"duration_days\":10,\"cost\":1}]}";
+
+static const char *agreement_text =
+    "{\"agreement\":\"cap\",\"title\":\"LEU cap (test)\",\"source\":\"test\",\"parties\":[\"XA\"],\"in_force\":\"2"
+    "025-01-01\",\"commitments\":[{\"id\":\"leu-cap\",\"kind\":\"limit\",\"source\":\"test\",\"scope\":{\"mbas\":["
+    "\"XA/XAAA\"]},\"material\":{\"element\":\"U\",\"category\":\"E\"},\"max\":{\"value\":1,\"unit\":\"kg\"}},{\"id\""
+    ":\"assay\",\"kind\":\"max-enrichment\",\"source\":\"test\",\"scope\":{\"state\":\"XA\"},\"max_assay\":0.05},"
+    "{\"id\":\"discards\",\"kind\":\"disposition\",\"source\":\"test\",\"material\":{\"element\":\"U\"},\"route\":{"
+    "\"mbas\":[\"XA/XAAA\"],\"codes\":[\"LD\"]},\"target\":{\"value\":1,\"unit\":\"g\"},\"deadline\":\"2026-12-31\""
+    "}]}";
+
+/* The State evaluation: parse the model, its acquisition paths, then the
+ * evaluation on the ledger's books and findings. */
+static int op_state_eval(custos_ledger *l, const void *arg, char *out)
+{
+    (void)arg;
+    custos_state_model *m = NULL;
+    custos_apa_result *r = NULL;
+    custos_evaluation *e = NULL;
+    int err = custos_state_parse(&m, "model.json", state_model, strlen(state_model), NULL);
+    if (err < 0)
+        return err;
+    if ((err = custos_apa_run(&r, m, NULL, 0, NULL)) < 0)
+        goto done;
+    if ((err = custos_ledger_evaluate(&e, l, m, r)) < 0)
+        goto done;
+    size_t k = (size_t)snprintf(out, OUT_MAX, "%zu paths %zu scores %zu conclusions %zu evidence\n",
+                                r->npaths, e->nscores, e->nconclusions, e->nevidence);
+    for (size_t i = 0; i < e->nconclusions && k < OUT_MAX; i++)
+        k += (size_t)snprintf(out + k, OUT_MAX - k, "%d %d %zu\n", (int)e->conclusions[i].kind,
+                              (int)e->conclusions[i].drawn, e->conclusions[i].npaths);
+done:
+    custos_evaluation_free(e);
+    custos_apa_result_free(r);
+    custos_state_model_free(m);
+    return err;
+}
+
+/* An agreement evaluated against the books. */
+static int op_agreement_eval(custos_ledger *l, const void *arg, char *out)
+{
+    (void)arg;
+    custos_agreement *a = NULL;
+    custos_commitment_statuses *st = NULL;
+    int err = custos_agreement_parse(&a, "cap.json", agreement_text, strlen(agreement_text), NULL);
+    if (err < 0)
+        return err;
+    if ((err = custos_agreement_evaluate(&st, l, a, NULL)) == 0) {
+        size_t k = 0;
+        for (size_t i = 0; i < st->n && k < OUT_MAX; i++)
+            k += (size_t)snprintf(out + k, OUT_MAX - k, "%s %d %lld %lld\n", st->items[i].id,
+                                  (int)st->items[i].state, (long long)st->items[i].value_mg,
+                                  (long long)st->items[i].bound_mg);
+        custos_commitment_statuses_free(st);
+    }
+    custos_agreement_free(a);
+    return err;
+}
+
 static const char *facility_v2 =
     "{\"state\":\"XA\",\"facility\":\"FA01\",\"type\":\"fuel-fabrication\",\"mbas\":["
     "{\"mba\":\"XAAA\",\"kmps\":[{\"kmp\":\"1\",\"kind\":\"inventory\"},"
@@ -460,6 +540,8 @@ static void test_more_sweeps(void **state)
     total += sweep("export csv", full, op_export, &forms[1]);
     total += sweep("export json", full, op_export, &forms[2]);
     total += sweep("log", full, op_log, NULL);
+    total += sweep("State eval", full, op_state_eval, NULL);
+    total += sweep("agreement eval", full, op_agreement_eval, NULL);
     print_message("more sweeps: %d allocation points in all\n", total);
     free(csv);
     free(json);
