@@ -97,13 +97,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     long live = custos_alloc_live();
     const char *nl = memchr(data, '\n', size);
     size_t line = nl ? (size_t)(nl - (const char *)data) : size;
+    /* the body: what follows the first line (its length from the line's
+     * full length, before the line is cut to fit below) */
+    const char *body = nl ? nl + 1 : "";
+    size_t blen = nl ? size - line - 1 : 0;
     char first[SRV_MAX_TARGET + 64];
     if (line >= sizeof first)
         line = sizeof first - 1;
     memcpy(first, data, line);
     first[line] = '\0';
-    const char *body = nl ? nl + 1 : "";
-    size_t blen = nl ? size - line - 1 : 0;
     /* the body as a C string too (headers are strings) */
     char *bstr = malloc(blen + 1);
     if (!bstr)
