@@ -68,10 +68,8 @@ run_case() {
     "$bin" init "$db" >/dev/null && "$bin" facility add "$db" examples/xa/facilities/*.json >/dev/null ||
         { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     if [ "$setup" = full ]; then
-        for mba in XAEN XAFF XARX; do
-            "$bin" import "$db" examples/xa/reports/$mba/* >/dev/null ||
-                { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
-        done
+        "$bin" import "$db" examples/xa/reports/*.c10 >/dev/null ||
+            { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     fi
     before=$(state_of "$db")
     case $input in

@@ -30,9 +30,7 @@ q facility add "$db" "$top"/examples/xa/facilities/*.json "$top"/examples/stats/
     "$L"/mnsr/gh-facility.json "$L"/mnsr/ng-facility.json \
     "$L"/pmda/us-facilities.json "$L"/pmda/us-route.json \
     "$L"/pmda/ru-facilities.json "$L"/pmda/ru-route.json
-for mba in XAEN XAFF XARX; do
-    q import "$db" "$top"/examples/xa/reports/$mba/*
-done
+q import "$db" "$top"/examples/xa/reports/*.c10
 q import "$db" "$top"/examples/stats/reports.c10 "$top"/tests/state/xt-pil.c10 \
     "$L"/jcpoa/pils.c10 "$L"/heu-purchase/reports.c10 "$L"/mnsr/gh.c10 "$L"/mnsr/ng.c10 \
     "$L"/pmda/us.c10 "$L"/pmda/us-route.c10 "$L"/pmda/ru.c10 "$L"/pmda/ru-route.c10
