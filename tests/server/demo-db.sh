@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # A ledger with something of every kind, for the server's module tests,
 # the browser test and `make demo-serve`:
-#   State XA   examples/xa (enrichment, fuel fabrication, power reactor: a
-#              year of reports) and examples/stats (XAFS with its
+#   State XA   examples/xa (the simulated year 2026: enrichment, fuel
+#              fabrication, power reactor, spent fuel, reprocessing, Pu store) and examples/stats (XAFS with its
 #              measurement model: sigma-MUF and near-real-time accountancy)
 #   State XT   the hand-worked State of tests/state: its model (paths,
 #              evaluation) and three information items, one per
