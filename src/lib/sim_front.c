@@ -177,8 +177,9 @@ static int conv_day(sim *s, sim_fac *f, custos_date d)
             cyl->state = 0;
         }
     }
-    /* Waste drums at each month end. */
-    if (custos_date_add(d, 1) % 100 == 1 && f->pool.u > 0) {
+    /* Waste drums at each month end, and before a PIT (what is not on
+     * inventory at the PIT must have left through a discard). */
+    if ((custos_date_add(d, 1) % 100 == 1 || d == m->next_pit) && f->pool.u > 0) {
         if ((err = sim_discard(s, m, d, "C", "T/U/N/D", 'N', &f->pool)) < 0)
             return err;
         memset(&f->pool, 0, sizeof f->pool);
@@ -454,8 +455,9 @@ static int fab_day(sim *s, sim_fac *f, custos_date d)
             pool->truth.u235 += t.u235;
         }
     }
-    /* Month end: the waste drums are measured and discarded. */
-    if (custos_date_add(d, 1) % 100 == 1) {
+    /* Month end and the day of a PIT: the waste drums are measured and
+     * discarded. */
+    if (custos_date_add(d, 1) % 100 == 1 || d == m->next_pit) {
         if (f->pool.u > 0) {
             if ((err = sim_discard(s, m, d, "C", "T/Q/N/D", 'E', &f->pool)) < 0)
                 return err;

@@ -68,8 +68,10 @@ run_case() {
     "$bin" init "$db" >/dev/null && "$bin" facility add "$db" examples/xa/facilities/*.json >/dev/null ||
         { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     if [ "$setup" = full ]; then
-        "$bin" import "$db" examples/xa/reports/*.c10 >/dev/null ||
-            { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
+        for mba in XAEN XAFF XARX; do
+            "$bin" import "$db" examples/xa/reports/$mba/* >/dev/null ||
+                { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
+        done
     fi
     before=$(state_of "$db")
     case $input in

@@ -40,8 +40,10 @@ run_case() {
     cd "$src" || return 2
     "$bin" init "$db" >/dev/null && "$bin" facility add "$db" examples/xa/facilities/*.json >/dev/null ||
         { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
-    "$bin" import "$db" examples/xa/reports/*.c10 >/dev/null ||
-        { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
+    for mba in XAEN XAFF XARX; do
+        "$bin" import "$db" examples/xa/reports/$mba/* >/dev/null ||
+            { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
+    done
     "$bin" verify "$db" >/dev/null || { echo "run.sh: the untouched ledger does not verify" >&2; return 2; }
     head=$("$bin" verify "$db" | sed -n 's/^head //p')
     # Drop every trigger, then tamper.
