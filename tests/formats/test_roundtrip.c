@@ -220,43 +220,43 @@ static void test_examples(void **state)
     assert_int_equal(paths, n * 3 * (1 + 2 + 2 * 2));
 }
 
-/* Several reports in one file: one CSV table, one JSON array. */
+/* Several reports in one file: one CSV table, one JSON array, per MBA
+ * (report numbers are unique within an MBA only). */
 static void test_whole_mba(void **state)
 {
     (void)state;
     char **files;
-    size_t n = list_reports(&files);
-    custos_report **all = NULL;
-    size_t total = 0;
+    size_t n = list_reports(&files), total = 0;
     for (size_t i = 0; i < n; i++) {
         FILE *fp = fopen(files[i], "rb");
-        char *buf = malloc(1 << 20);
-        size_t len = fread(buf, 1, 1 << 20, fp);
+        assert_non_null(fp);
+        char *buf = malloc(1 << 21);
+        size_t len = fread(buf, 1, 1 << 21, fp);
+        assert_true(len < (1 << 21));
         fclose(fp);
-        custos_report **v;
-        size_t m = read_all(&v, files[i], buf, len, CUSTOS_FORMAT_AUTO);
-        all = realloc(all, (total + m) * sizeof *all);
-        memcpy(all + total, v, m * sizeof *v);
+        custos_report **all;
+        size_t m = read_all(&all, files[i], buf, len, CUSTOS_FORMAT_AUTO);
+        assert_true(m > 1);
         total += m;
-        free(v);
+        membuf c0 = canonical(all, m);
+        for (int f = 0; f < 3; f++) {
+            membuf text = write_all(all, m, forms[f]);
+            custos_report **back;
+            size_t k = read_all(&back, files[i], text.data, text.len, forms[f]);
+            assert_int_equal(k, m);
+            membuf c1 = canonical(back, k);
+            expect_same(&c0, &c1, files[i], custos_format_name(forms[f]));
+            free(c1.data);
+            free(text.data);
+            free_all(back, k);
+        }
+        free(c0.data);
+        free_all(all, m);
         free(buf);
         free(files[i]);
     }
     free(files);
-    membuf c0 = canonical(all, total);
-    for (int f = 0; f < 3; f++) {
-        membuf text = write_all(all, total, forms[f]);
-        custos_report **back;
-        size_t m = read_all(&back, "all", text.data, text.len, forms[f]);
-        assert_int_equal(m, total);
-        membuf c1 = canonical(back, m);
-        expect_same(&c0, &c1, "every report of the example", custos_format_name(forms[f]));
-        free(c1.data);
-        free(text.data);
-        free_all(back, m);
-    }
-    free(c0.data);
-    free_all(all, total);
+    assert_true(total > 200);
 }
 
 int main(void)
