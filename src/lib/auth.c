@@ -212,9 +212,9 @@ static int user_text(char **out, const custos_user *u, const char *hash)
         hash);
     if (!o)
         return custos_error_nomem();
-    *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = custos_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
-    return *out ? CUSTOS_OK : custos_error_nomem();
+    return *out ? CUSTOS_OK : CUSTOS_ENOMEM;
 }
 
 static int parse_list(json_t *a, custos_user *u, int (*add)(custos_user *, const char *))
@@ -246,8 +246,13 @@ static int load_user(custos_user *out, char hash[crypto_pwhash_STRBYTES], custos
     if (err < 0)
         return err;
     json_error_t je;
+    unsigned long failed = custos_alloc_failures();
     json_t *o = json_loadb(text, len, 0, &je);
     custos_free(text);
+    if (custos_alloc_failures() != failed) { /* a partial document */
+        json_decref(o);
+        return custos_error_nomem();
+    }
     custos_user u;
     const char *role = NULL, *h = NULL, *n = NULL;
     int active = 0;

@@ -277,9 +277,12 @@ int custos_evaluation_write_json(const custos_evaluation *e, const custos_state_
                                  void *ctx)
 {
     jb b = {false};
+    /* An allocation jansson was given after an injected failure still
+     * counts as out-of-memory (see alloc.c). */
+    unsigned long failed = custos_alloc_failures();
     json_t *root = build(&b, e, m, apa, reader);
     int err = CUSTOS_OK;
-    if (b.nomem) {
+    if (b.nomem || custos_alloc_failures() != failed) {
         json_decref(root);
         return custos_error_nomem();
     }
@@ -287,6 +290,8 @@ int custos_evaluation_write_json(const custos_evaluation *e, const custos_state_
     if (json_dump_callback(root, dump_cb, &s,
                            JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) < 0)
         err = s.err < 0 ? s.err : custos_error_nomem();
+    if (err >= 0 && custos_alloc_failures() != failed)
+        err = custos_error_nomem();
     if (err >= 0)
         err = fn(ctx, "\n", 1);
     json_decref(root);

@@ -34,6 +34,12 @@ int custos_error_nomem(void);
  * out-of-memory from bad input (jansson's parser). */
 unsigned long custos_alloc_failures(void);
 
+/* json_dumps(o, flags), or NULL (CUSTOS_ENOMEM set) when an allocation
+ * failed while jansson wrote: jansson 2.14 may go on and return text with
+ * a key missing.  Free the text with custos_free(). */
+struct json_t;
+char *custos_json_dumps(const struct json_t *o, size_t flags);
+
 /* A growable byte buffer with a hard maximum. */
 typedef struct custos_buf {
     char *data;   /* always NUL-terminated when len > 0 or after append */

@@ -250,6 +250,22 @@ int custos_json_next(custos_report **out, custos_reader *r, custos_diags *d)
     }
 }
 
+
+/* jansson 2.14 ignores an allocation failure while it writes an object's
+ * key and goes on, returning text with the key missing: count the
+ * failures instead of trusting the result. */
+char *custos_json_dumps(const struct json_t *o, size_t flags)
+{
+    unsigned long failed = custos_alloc_failures();
+    char *s = json_dumps(o, flags);
+    if (!s || custos_alloc_failures() != failed) {
+        custos_free(s);
+        custos_error_nomem();
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- writer ----------------------------------------------------------- */
 
 static int add_str(json_t *o, const char *key, const char *s, size_t n)
@@ -265,12 +281,9 @@ static int dump(custos_buf *b, json_t *v)
     /* jansson 2.14 ignores an allocation failure while it writes an
      * object's key and goes on, returning text with the key missing: count
      * the failures instead of trusting the result. */
-    unsigned long failed = custos_alloc_failures();
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
-    if (!s || custos_alloc_failures() != failed) {
-        custos_free(s);
-        return custos_error_nomem();
-    }
+    char *s = custos_json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (!s)
+        return CUSTOS_ENOMEM;
     int err = custos_buf_puts(b, s);
     custos_free(s);
     return err;

@@ -213,10 +213,10 @@ static int store_json(custos_ledger *l, const char *kind, const char *name, json
 {
     if (!o)
         return custos_error_nomem();
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = custos_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!text)
-        return custos_error_nomem();
+        return CUSTOS_ENOMEM;
     int err = custos_ledger_document_add(l, kind, name, by ? by : "", text, strlen(text), NULL);
     custos_free(text);
     return err;
@@ -234,8 +234,14 @@ static int load_json(json_t **o, int *version, custos_ledger *l, const char *kin
     if (err < 0)
         return err;
     json_error_t je;
+    unsigned long failed = custos_alloc_failures();
     *o = json_loadb(text, len, 0, &je);
     custos_free(text);
+    if (custos_alloc_failures() != failed) { /* a partial document */
+        json_decref(*o);
+        *o = NULL;
+        return custos_error_nomem();
+    }
     if (!*o)
         return custos_error_set(CUSTOS_ETAMPER, "%s %s version %d does not parse", kind, name,
                                 ref.version);
