@@ -177,8 +177,9 @@ static int conv_day(sim *s, sim_fac *f, custos_date d)
             cyl->state = 0;
         }
     }
-    /* Waste drums at each month end. */
-    if (custos_date_add(d, 1) % 100 == 1 && f->pool.u > 0) {
+    /* Waste drums at each month end, and before a PIT (what is not on
+     * inventory at the PIT must have left through a discard). */
+    if ((custos_date_add(d, 1) % 100 == 1 || d == m->next_pit) && f->pool.u > 0) {
         if ((err = sim_discard(s, m, d, "C", "T/U/N/D", 'N', &f->pool)) < 0)
             return err;
         memset(&f->pool, 0, sizeof f->pool);
@@ -258,6 +259,19 @@ static int enr_day(sim *s, sim_fac *f, custos_date d)
     sim_mba *m = f->mba[0];
     const sim_fac_cfg *c = f->cfg;
     int err = CUSTOS_OK;
+    /* Natural UF6 from abroad when no domestic conversion plant supplies
+     * the feed: when the stock falls below a month of feed, 48Y cylinders
+     * for stock_days more arrive in one shipment. */
+    if (!f->has_supplier && stock_u(m, "1") + stock_u(m, "4") < feed_per_day(f) * 30) {
+        int64_t cyl = 8000 * SIM_KG;
+        int n = (int)(feed_per_day(f) * c->stock_days / cyl) + 1;
+        for (int k = 0; k < n && err >= 0; k++) {
+            sim_mat lot = {cyl, sim_u235_of(cyl, c->feed_assay), 0};
+            err = sim_import(s, m, d, "F", "A", "1", "O/G/U/B", 'N', false, 1, &lot, NULL);
+        }
+        if (err < 0)
+            return err;
+    }
     if (count_at(m, "2", 0) < 20) {
         int64_t p_day = daily(f, c->throughput_t, true);
         int64_t f_need =
@@ -441,8 +455,9 @@ static int fab_day(sim *s, sim_fac *f, custos_date d)
             pool->truth.u235 += t.u235;
         }
     }
-    /* Month end: the waste drums are measured and discarded. */
-    if (custos_date_add(d, 1) % 100 == 1) {
+    /* Month end and the day of a PIT: the waste drums are measured and
+     * discarded. */
+    if (custos_date_add(d, 1) % 100 == 1 || d == m->next_pit) {
         if (f->pool.u > 0) {
             if ((err = sim_discard(s, m, d, "C", "T/Q/N/D", 'E', &f->pool)) < 0)
                 return err;

@@ -13,6 +13,8 @@
 # the shell function `custos` and these ledgers, made anew for the case:
 #   $DB     the example State XA, every report stored (as make demo)
 #   $EMPTY  the example facilities, no report
+#   $R      the example's reports one per file: $R/MBA/NNNN.c10 (report
+#           number NNNN of the MBA, cut from examples/xa/reports/MBA.c10)
 #   $TMP    a scratch folder (shown as $TMP in the output)
 # SOURCE_DATE_EPOCH fixes the stored_at times and so the chain hashes.
 # Environment: CUSTOS_BIN, CUSTOS_SOURCE_DIR (ctest sets both), and
@@ -46,9 +48,13 @@ run_case() {
             custos facility add "$db" examples/xa/facilities/*.json >/dev/null ||
             { echo "golden.sh: could not set up $db" >&2; return 2; }
     done
-    for mba in XAEN XAFF XARX; do
-        custos import "$DB" examples/xa/reports/$mba/* >/dev/null ||
-            { echo "golden.sh: could not import the example" >&2; return 2; }
+    custos import "$DB" examples/xa/reports/*.c10 >/dev/null ||
+        { echo "golden.sh: could not import the example" >&2; return 2; }
+    R=$TMP/r
+    for f in examples/xa/reports/*.c10; do
+        mkdir -p "$R/$(basename "$f" .c10)"
+        awk -F'[;#]' -v d="$R/$(basename "$f" .c10)" \
+            '{ f = sprintf("%s/%04d.c10", d, $2); if (f != last) close(last); last = f; print > f }' "$f"
     done
     if [ -n "${CUSTOS_CASE_WRAPPER:-}" ]; then
         CUSTOS_REAL_BIN=$bin

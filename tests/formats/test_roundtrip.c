@@ -8,7 +8,8 @@
  * and read back what they wrote), and the Code 10 example files are
  * already canonical.
  *
- * Files: every report under CUSTOS_SOURCE_DIR/examples/xa/reports/MBA/.
+ * Files: CUSTOS_SOURCE_DIR/examples/xa/reports/MBA.c10, every report of
+ * each MBA in one file.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -175,30 +176,29 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The example's report files: one per MBA, every report of the year. */
 static size_t list_reports(char ***out)
 {
     const char *src = getenv("CUSTOS_SOURCE_DIR");
     assert_non_null(src);
-    static const char *const mbas[] = {"XAEN", "XAFF", "XARX"};
     char **v = NULL;
     size_t n = 0;
-    for (int i = 0; i < 3; i++) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/examples/xa/reports/%s", src, mbas[i]);
-        DIR *d = opendir(dir);
-        assert_non_null(d);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            if (de->d_name[0] == '.')
-                continue;
-            v = realloc(v, (n + 1) * sizeof *v);
-            size_t len = strlen(dir) + strlen(de->d_name) + 2;
-            v[n] = malloc(len);
-            snprintf(v[n], len, "%s/%s", dir, de->d_name);
-            n++;
-        }
-        closedir(d);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/examples/xa/reports", src);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t nl = strlen(de->d_name);
+        if (de->d_name[0] == '.' || nl < 5 || strcmp(de->d_name + nl - 4, ".c10"))
+            continue;
+        v = realloc(v, (n + 1) * sizeof *v);
+        size_t len = strlen(dir) + nl + 2;
+        v[n] = malloc(len);
+        snprintf(v[n], len, "%s/%s", dir, de->d_name);
+        n++;
     }
+    closedir(d);
     qsort(v, n, sizeof *v, cmp_str);
     *out = v;
     return n;
@@ -209,54 +209,54 @@ static void test_examples(void **state)
     (void)state;
     char **files;
     size_t n = list_reports(&files), paths = 0;
-    assert_int_equal(n, 60);
+    assert_int_equal(n, 6); /* XAEN XAFF XAPS XARP XARX XASF */
     for (size_t i = 0; i < n; i++) {
         roundtrip_file(files[i], &paths);
         free(files[i]);
     }
     free(files);
     /* 3 starting forms x (1 + 2 + 2x2... ) paths: a, a->b, a->b->c with
-     * b != a and c != b. */
+     * b != a and c != b, for each file (all its reports at once). */
     assert_int_equal(paths, n * 3 * (1 + 2 + 2 * 2));
 }
 
-/* Several reports in one file: one CSV table, one JSON array. */
+/* Several reports in one file: one CSV table, one JSON array, per MBA
+ * (report numbers are unique within an MBA only). */
 static void test_whole_mba(void **state)
 {
     (void)state;
     char **files;
-    size_t n = list_reports(&files);
-    custos_report **all = NULL;
-    size_t total = 0;
+    size_t n = list_reports(&files), total = 0;
     for (size_t i = 0; i < n; i++) {
         FILE *fp = fopen(files[i], "rb");
-        char *buf = malloc(1 << 20);
-        size_t len = fread(buf, 1, 1 << 20, fp);
+        assert_non_null(fp);
+        char *buf = malloc(1 << 21);
+        size_t len = fread(buf, 1, 1 << 21, fp);
+        assert_true(len < (1 << 21));
         fclose(fp);
-        custos_report **v;
-        size_t m = read_all(&v, files[i], buf, len, CUSTOS_FORMAT_AUTO);
-        all = realloc(all, (total + m) * sizeof *all);
-        memcpy(all + total, v, m * sizeof *v);
+        custos_report **all;
+        size_t m = read_all(&all, files[i], buf, len, CUSTOS_FORMAT_AUTO);
+        assert_true(m > 1);
         total += m;
-        free(v);
+        membuf c0 = canonical(all, m);
+        for (int f = 0; f < 3; f++) {
+            membuf text = write_all(all, m, forms[f]);
+            custos_report **back;
+            size_t k = read_all(&back, files[i], text.data, text.len, forms[f]);
+            assert_int_equal(k, m);
+            membuf c1 = canonical(back, k);
+            expect_same(&c0, &c1, files[i], custos_format_name(forms[f]));
+            free(c1.data);
+            free(text.data);
+            free_all(back, k);
+        }
+        free(c0.data);
+        free_all(all, m);
         free(buf);
         free(files[i]);
     }
     free(files);
-    membuf c0 = canonical(all, total);
-    for (int f = 0; f < 3; f++) {
-        membuf text = write_all(all, total, forms[f]);
-        custos_report **back;
-        size_t m = read_all(&back, "all", text.data, text.len, forms[f]);
-        assert_int_equal(m, total);
-        membuf c1 = canonical(back, m);
-        expect_same(&c0, &c1, "all 60 reports", custos_format_name(forms[f]));
-        free(c1.data);
-        free(text.data);
-        free_all(back, m);
-    }
-    free(c0.data);
-    free_all(all, total);
+    assert_true(total > 200);
 }
 
 int main(void)

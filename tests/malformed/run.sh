@@ -11,8 +11,9 @@
 #     SHOW=1 run.sh NAME...  print each case's actual exit status and first
 #                          error line, in the table's form, and pass
 #
-# Setups: full = the example State XA with every report stored;
-#         empty = the example facilities only.
+# Setups: full = the hand-made year of State XA (tests/fixtures/xa-hand)
+#         with every report stored;
+#         empty = its facilities only.
 # Inputs: tests/malformed/inputs/FILE, or gen:NAME for a generator below
 #         whose output is streamed to standard input ('-').
 # Environment: CUSTOS_BIN, CUSTOS_SOURCE_DIR (ctest sets both).
@@ -65,11 +66,11 @@ run_case() {
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/custos-malformed.XXXXXX")
     db=$tmp/xa.db
     cd "$src" || return 2
-    "$bin" init "$db" >/dev/null && "$bin" facility add "$db" examples/xa/facilities/*.json >/dev/null ||
+    "$bin" init "$db" >/dev/null && "$bin" facility add "$db" tests/fixtures/xa-hand/facilities/*.json >/dev/null ||
         { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     if [ "$setup" = full ]; then
         for mba in XAEN XAFF XARX; do
-            "$bin" import "$db" examples/xa/reports/$mba/* >/dev/null ||
+            "$bin" import "$db" tests/fixtures/xa-hand/reports/$mba/* >/dev/null ||
                 { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
         done
     fi

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # A ledger with something of every kind, for the server's module tests,
 # the browser test and `make demo-serve`:
-#   State XA   examples/xa (enrichment, fuel fabrication, power reactor: a
-#              year of reports) and examples/stats (XAFS with its
+#   State XA   examples/xa (the simulated year 2026: enrichment, fuel
+#              fabrication, power reactor, spent fuel, reprocessing, Pu store) and examples/stats (XAFS with its
 #              measurement model: sigma-MUF and near-real-time accountancy)
 #   State XT   the hand-worked State of tests/state: its model (paths,
 #              evaluation) and three information items, one per
@@ -30,9 +30,7 @@ q facility add "$db" "$top"/examples/xa/facilities/*.json "$top"/examples/stats/
     "$L"/mnsr/gh-facility.json "$L"/mnsr/ng-facility.json \
     "$L"/pmda/us-facilities.json "$L"/pmda/us-route.json \
     "$L"/pmda/ru-facilities.json "$L"/pmda/ru-route.json
-for mba in XAEN XAFF XARX; do
-    q import "$db" "$top"/examples/xa/reports/$mba/*
-done
+q import "$db" "$top"/examples/xa/reports/*.c10
 q import "$db" "$top"/examples/stats/reports.c10 "$top"/tests/state/xt-pil.c10 \
     "$L"/jcpoa/pils.c10 "$L"/heu-purchase/reports.c10 "$L"/mnsr/gh.c10 "$L"/mnsr/ng.c10 \
     "$L"/pmda/us.c10 "$L"/pmda/us-route.c10 "$L"/pmda/ru.c10 "$L"/pmda/ru-route.c10

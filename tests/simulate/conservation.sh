@@ -44,6 +44,25 @@ if sys.argv[3] == "all-types":
     assert truth["downblending"], "no down-blending plant"
 PY
 done
+# An enrichment plant no domestic facility supplies (examples/xa): its feed
+# bought abroad in one shipment of 48Y cylinders; every balance closes.
+simulate_import "$CUSTOS_SOURCE_DIR/examples/xa/xa-sim.json" 11 off xa
+"$CUSTOS_BIN" balance "$T/xa.db" --format csv >"$T/xa.csv" 2>"$T/xa.findings" ||
+    fail "xa: balance findings: $(head -3 "$T/xa.findings")"
+python3 - "$T/xa.csv" "$T/xa/reports/XAEN.c10" "$T/xa/truth.json" <<'PY' || fail "xa: feed import"
+import csv, json, re, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and all(r["muf"] == "0.000" and r["mbr_differences"] == "0" for r in rows)
+rf = [l for l in open(sys.argv[2]) if "#411:RF#" in l and "#010:I#" in l]
+assert rf, "no foreign receipt at XAEN"
+assert all("#370:XB#" in l and "#430:O/G/U/B#" in l for l in rf), rf[0]
+assert len({re.search(r"#412:(\d+)", l).group(1) for l in rf}) == 1, "more than one shipment"
+kg = [float(re.search(r"#610:([0-9.]+)K#", l).group(1)) for l in rf]
+assert all(abs(k - 8000) < 1e-6 for k in kg), kg          # errors off: 8 t U each
+t = json.load(open(sys.argv[3]))
+assert all(b["true_muf_mg"] == 0 and b["book_muf_mg"] == 0 for b in t["balances"])
+PY
+
 # Transfers: every domestic shipment received, or still on its way at the end.
 "$CUSTOS_BIN" transfers "$T/all-types.db" --format csv >"$T/tr.csv" || fail "transfers findings"
 python3 - "$T/tr.csv" <<'PY' || fail "transfers"

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """The evaluation of the example State XA, with and without a diversion.
 
-The ledger holds the example year of examples/xa (enrichment, fuel
-fabrication, reactor) and the simulator's reprocessing line
-(examples/sim/diversion.json: spent fuel pond XASF, reprocessing XARP with
-weekly PITs, Pu store XAPS), simulated once as configured, with 8 kg Pu
-(1 SQ) taken protracted from XARP over the year and never reported, and
-once with the diversion removed.  The State model and information items
-are examples/xa/state.
+The ledger holds the example State of examples/xa: the year 2026 the
+simulator writes from examples/xa/xa-sim.json with the seed of
+examples/xa/README.md (enrichment, fuel fabrication, a power reactor, a
+spent fuel pond XASF, reprocessing XARP with weekly PITs, Pu store XAPS),
+once as committed and once simulated again with 8 kg Pu (1 SQ) taken
+protracted from XARP over the year and never reported.  The State model
+and information items are examples/xa/state.
 
   * with the diversion: the statistics of XARP make the path
     divert-pu-xarp > reduce-pu an indication, and the conclusion "no
@@ -20,7 +20,7 @@ are examples/xa/state.
     node) added alone to the clean ledger flips the State-wide conclusion,
     and the counterfactual audit names it as the item that carries it.
 
-Usage: check_example.py CUSTOS_BIN SOURCE_DIR WORKDIR [SEED]
+Usage: check_example.py CUSTOS_BIN SOURCE_DIR WORKDIR SEED
 """
 import glob
 import json
@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 BIN, SRC, WORK = sys.argv[1:4]
-SEED = sys.argv[4] if len(sys.argv) > 4 else "1"
+SEED = sys.argv[4]
 XA = os.path.join(SRC, "examples", "xa")
 failures = []
 
@@ -47,20 +47,22 @@ def check(what, cond, detail=""):
         failures.append(f"{what} {detail}".strip())
 
 
+DIVERSION = {"mba": "XARP", "element": "Pu", "amount_kg": 8, "start": "2026-01-01",
+             "end": "2026-12-31", "profile": "protracted", "concealment": "unreported"}
+
+
 def build(name, diversion):
-    config = json.load(open(os.path.join(SRC, "examples", "sim", "diversion.json")))
-    if not diversion:
-        config.pop("diversions", None)
-    cfg = os.path.join(WORK, name + ".json")
-    json.dump(config, open(cfg, "w"))
-    sim = os.path.join(WORK, name + "-sim")
-    run("simulate", "--config", cfg, "--seed", SEED, "--out", sim)
+    sim = XA
+    if diversion:
+        config = json.load(open(os.path.join(XA, "xa-sim.json")))
+        config["diversions"] = [DIVERSION]
+        cfg = os.path.join(WORK, name + ".json")
+        json.dump(config, open(cfg, "w"))
+        sim = os.path.join(WORK, name + "-sim")
+        run("simulate", "--config", cfg, "--seed", SEED, "--out", sim)
     db = os.path.join(WORK, name + ".db")
     run("init", db)
-    run("facility", "add", db, *sorted(glob.glob(os.path.join(XA, "facilities", "*.json"))),
-        *sorted(glob.glob(os.path.join(sim, "facilities", "*.json"))))
-    for mba in ("XAEN", "XAFF", "XARX"):
-        run("import", db, *sorted(glob.glob(os.path.join(XA, "reports", mba, "*"))))
+    run("facility", "add", db, *sorted(glob.glob(os.path.join(sim, "facilities", "*.json"))))
     run("import", db, *sorted(glob.glob(os.path.join(sim, "reports", "*.c10"))))
     run("state", "add", db, os.path.join(XA, "state", "xa-state.json"))
     run("info", "add", db, *sorted(glob.glob(os.path.join(XA, "state", "items", "*.json"))))

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Tamper tests: each case of tests/tamper/cases changes, deletes or inserts
-# rows of a ledger holding the example State, with the sqlite3 shell and
-# the append-only triggers dropped first, as someone editing the file
+# rows of a ledger holding the hand-made year of State XA
+# (tests/fixtures/xa-hand), with the sqlite3 shell and the append-only
+# triggers dropped first, as someone editing the file
 # behind custos's back would.  `custos verify` must then fail (exit 1)
 # naming the first broken link exactly as the table says.
 #
@@ -38,10 +39,10 @@ run_case() {
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/custos-tamper.XXXXXX")
     db=$tmp/xa.db
     cd "$src" || return 2
-    "$bin" init "$db" >/dev/null && "$bin" facility add "$db" examples/xa/facilities/*.json >/dev/null ||
+    "$bin" init "$db" >/dev/null && "$bin" facility add "$db" tests/fixtures/xa-hand/facilities/*.json >/dev/null ||
         { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     for mba in XAEN XAFF XARX; do
-        "$bin" import "$db" examples/xa/reports/$mba/* >/dev/null ||
+        "$bin" import "$db" tests/fixtures/xa-hand/reports/$mba/* >/dev/null ||
             { echo "run.sh: setup failed" >&2; rm -rf "$tmp"; return 2; }
     done
     "$bin" verify "$db" >/dev/null || { echo "run.sh: the untouched ledger does not verify" >&2; return 2; }
