@@ -250,7 +250,6 @@ int custos_json_next(custos_report **out, custos_reader *r, custos_diags *d)
     }
 }
 
-
 /* jansson 2.14 ignores an allocation failure while it writes an object's
  * key and goes on, returning text with the key missing: count the
  * failures instead of trusting the result. */
@@ -278,9 +277,6 @@ static int add_str(json_t *o, const char *key, const char *s, size_t n)
 
 static int dump(custos_buf *b, json_t *v)
 {
-    /* jansson 2.14 ignores an allocation failure while it writes an
-     * object's key and goes on, returning text with the key missing: count
-     * the failures instead of trusting the result. */
     char *s = custos_json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
     if (!s)
         return CUSTOS_ENOMEM;
