@@ -298,19 +298,78 @@ typedef struct sim {
 static void kern_dispose(custos_pd_kern *kp)
 {
     custos_free(kp->rec);
+    custos_free(kp->reset);
     memset(kp, 0, sizeof *kp);
+}
+
+/* The slots of the systematic state (statsint.h): group j is live from
+ * born[j], its first period with a gain, to last[j], its last period
+ * with a coefficient after that; the live groups, in order of birth,
+ * take the lowest slot whose group's last period has passed.  slot[j]
+ * is -1 for a group that never contributes.  Beyond 64 groups (the
+ * width of a reset mask) every group keeps its own slot, live
+ * throughout.  Returns the number of slots. */
+static size_t kern_slots(const plan *p, long *born, long *last, int *slot, long *busy)
+{
+    size_t n = p->n, g = p->g, used = 0;
+    if (g > 64) {
+        for (size_t j = 0; j < g; j++) {
+            born[j] = 0;
+            last[j] = (long)n;
+            slot[j] = (int)j;
+        }
+        return g;
+    }
+    for (size_t j = 0; j < g; j++) {
+        born[j] = -1;
+        last[j] = -1;
+        for (size_t t = 0; t < n; t++) {
+            if (born[j] < 0 && !p->deg[t] && p->kz[t * g + j] != 0.0)
+                born[j] = (long)t;
+            if (born[j] >= 0 && (long)t > born[j] && p->u[t * g + j] != 0.0)
+                last[j] = (long)t;
+        }
+        slot[j] = -1;
+    }
+    for (size_t t = 0; t < n; t++)
+        for (size_t j = 0; j < g; j++) {
+            if (born[j] != (long)t || last[j] < 0)
+                continue;
+            size_t k = 0;
+            while (k < used && busy[k] >= born[j])
+                k++;
+            if (k == used)
+                used++;
+            busy[k] = last[j];
+            slot[j] = (int)k;
+        }
+    return used;
 }
 
 static int kern_init(custos_pd_kern *kp, const plan *p)
 {
     size_t n = p->n, g = p->g;
     memset(kp, 0, sizeof *kp);
-    kp->n = n;
-    kp->g = g;
-    kp->stride = CUSTOS_PD_KREC + 2 * g;
-    kp->rec = custos_calloc(n * kp->stride, sizeof *kp->rec);
-    if (!kp->rec)
+    long *born = custos_calloc(3 * (g ? g : 1), sizeof *born);
+    int *slot = custos_calloc(g ? g : 1, sizeof *slot);
+    if (!born || !slot) {
+        custos_free(born);
+        custos_free(slot);
         return custos_error_nomem();
+    }
+    long *last = born + g, *busy = born + 2 * g;
+    size_t ns = kern_slots(p, born, last, slot, busy);
+    kp->n = n;
+    kp->g = ns;
+    kp->stride = CUSTOS_PD_KREC + 2 * ns;
+    kp->rec = custos_calloc(n * kp->stride, sizeof *kp->rec);
+    kp->reset = custos_calloc(n ? n : 1, sizeof *kp->reset);
+    if (!kp->rec || !kp->reset) {
+        custos_free(born);
+        custos_free(slot);
+        kern_dispose(kp);
+        return custos_error_nomem();
+    }
     kp->deg = p->deg;
     kp->k = p->k;
     kp->h = p->h;
@@ -330,11 +389,43 @@ static int kern_init(custos_pd_kern *kp, const plan *p)
         r[CUSTOS_PD_K_DLK] = p->delta[t] - p->k;
         r[CUSTOS_PD_K_TG] = p->thr_gemuf[t];
         for (size_t j = 0; j < g; j++) {
-            r[CUSTOS_PD_KREC + j] = -p->u[t * g + j];
-            r[CUSTOS_PD_KREC + g + j] = p->kz[t * g + j] * sq;
+            long tt = (long)t;
+            if (slot[j] < 0 || tt < born[j] || tt > last[j])
+                continue;
+            size_t k = (size_t)slot[j];
+            /* At its birth a group's state is 0 (its term too): a shared
+             * slot is cleared. */
+            if (tt == born[j] && g <= 64)
+                kp->reset[t] |= (uint64_t)1 << k;
+            r[CUSTOS_PD_KREC + k] = -p->u[t * g + j];
+            if (tt < last[j])
+                r[CUSTOS_PD_KREC + ns + k] = p->kz[t * g + j] * sq;
         }
     }
+    custos_free(born);
+    custos_free(slot);
     return CUSTOS_OK;
+}
+
+int custos_pd_kernel_slots(const custos_sequence *s, size_t *slots)
+{
+    if (s->ngroups > 64)
+        return custos_error_set(CUSTOS_EDOMAIN,
+                                "the Monte Carlo kernel takes at most 64 systematic groups, the "
+                                "sequence has %zu",
+                                s->ngroups);
+    plan p;
+    custos_pd_kern kp;
+    custos_nrta_options o = {0.05, 0.5, 1.0};
+    memset(&kp, 0, sizeof kp);
+    int err = plan_init(&p, s, NULL, &o);
+    if (err < 0)
+        return err;
+    if ((err = kern_init(&kp, &p)) == CUSTOS_OK)
+        *slots = kp.g;
+    kern_dispose(&kp);
+    plan_dispose(&p);
+    return err;
 }
 
 typedef union dbits {
@@ -355,6 +446,10 @@ static inline double chain_step(const custos_pd_kern *kp, size_t t, double y, do
 {
     size_t g = kp->g;
     const double *r = kp->rec + t * kp->stride;
+    if (kp->reset[t])
+        for (size_t i = 0; i < g; i++)
+            if ((kp->reset[t] >> i) & 1)
+                mz[i] = 0.0;
     double q = *yprev * r[CUSTOS_PD_K_NCPREV];
     for (size_t i = 0; i < g; i++)
         q = fma(r[CUSTOS_PD_KREC + i], mz[i], q);

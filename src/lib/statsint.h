@@ -74,12 +74,19 @@ enum {
     CUSTOS_PD_K_DL,     /* delta_t */
     CUSTOS_PD_K_DLK,    /* delta_t - k */
     CUSTOS_PD_K_TG,     /* chi-square quantile at the periods so far */
-    CUSTOS_PD_KREC      /* then -u_t (g), kz_t s_t (g) */
+    CUSTOS_PD_KREC      /* then per slot -u_t (g), kz_t s_t (g) */
 };
 
+/* The systematic state lives in g slots, not one per group: a group
+ * holds a slot from the first period its gain is not zero to the last
+ * its coefficient is not zero (outside that its terms are exact zeros),
+ * and groups whose periods do not overlap (calibration periods) share
+ * one; reset[t] has bit j set when slot j starts a new group at t (its
+ * state set to 0 before the period). */
 typedef struct custos_pd_kern {
     size_t n, g, stride;
     double *rec;         /* n x stride */
+    uint64_t *reset;     /* n */
     const unsigned char *deg;
     double k, h, zq;
 } custos_pd_kern;
@@ -106,6 +113,10 @@ int custos_kalman_muf(const custos_sequence *s, const double *y, double *muf);
 enum { CUSTOS_PD_KERNEL_AUTO, CUSTOS_PD_KERNEL_GENERIC, CUSTOS_PD_KERNEL_AVX512 };
 /* 1 when this processor runs the AVX-512 kernel. */
 int custos_pd_kernel_avx512(void);
+/* The number of state slots the Monte Carlo kernel uses for s (at most
+ * its number of systematic groups).  CUSTOS_OK, CUSTOS_EDOMAIN,
+ * CUSTOS_ENOMEM. */
+int custos_pd_kernel_slots(const custos_sequence *s, size_t *slots);
 /* custos_pd_simulate() with the kernel chosen; CUSTOS_EDOMAIN when the
  * AVX-512 one is asked for and the processor lacks it. */
 int custos_pd_simulate_kernel(long alarms[2][CUSTOS_PD_NTESTS], const custos_sequence *s,
