@@ -6,6 +6,9 @@
  *    covariance (M M^T = Sigma for the MUF = M y it computes) and inverts
  *    the Kalman filter (SITMUF of that MUF is y again), on random
  *    sequences with 0 to 10 systematic groups and on a singular one;
+ *  - groups of calibration periods that do not overlap share a state slot
+ *    (2 slots for any number of successive windows, 3 when they overlap
+ *    pairwise), with the same covariance and the same alarms;
  *  - the AVX-512 kernel gives the alarms of the portable kernel bit for
  *    bit (same normals, same operations), for 1 and 2 threads, partial
  *    groups and blocks, degenerate periods, periods without variance and
@@ -50,6 +53,51 @@ static custos_sequence *random_seq(custos_rng *r, size_t n, size_t g, bool holes
     return s;
 }
 
+/* M M^T = Sigma for the MUF = M y the kernel's innovations form
+ * computes, and SITMUF of a drawn MUF is its innovation again. */
+static void check_innovations(custos_rng *r, custos_sequence *s, int rep)
+{
+    size_t n = s->n, g = s->ngroups;
+    double *m = calloc(n * n, sizeof *m), *e = calloc(n, sizeof *e);
+    double *col = calloc(n, sizeof *col), *cov = calloc(n * n, sizeof *cov);
+    double *y = calloc(n, sizeof *y);
+    /* Column j of M: the MUF of the unit innovation j. */
+    for (size_t j = 0; j < n; j++) {
+        memset(e, 0, n * sizeof *e);
+        e[j] = 1.0;
+        assert_int_equal(custos_kalman_muf(s, e, col), 0);
+        for (size_t i = 0; i < n; i++)
+            m[i * n + j] = col[i];
+    }
+    custos_sequence_cov(s, cov);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double v = 0.0;
+            for (size_t k = 0; k < n; k++)
+                v += m[i * n + k] * m[j * n + k];
+            double scale = sqrt(cov[i * n + i] * cov[j * n + j]) + 1e-300;
+            if (fabs(v - cov[i * n + j]) > 1e-10 * scale) {
+                print_error("rep %d (n %zu, g %zu): (M M^T)[%zu][%zu] %.15g, Sigma %.15g\n", rep, n,
+                            g, i, j, v, cov[i * n + j]);
+                fail();
+            }
+        }
+    for (size_t t = 0; t < n; t++)
+        e[t] = 2.0 * custos_rng_uniform(r) - 1.0;
+    assert_int_equal(custos_kalman_muf(s, e, col), 0);
+    assert_int_equal(custos_kalman_sitmuf(s, col, y), 0);
+    for (size_t t = 0; t < n; t++)
+        if (!isnan(y[t]) && fabs(y[t] - e[t]) > 1e-9) {
+            print_error("rep %d: SITMUF %zu: %.15g, innovation %.15g\n", rep, t, y[t], e[t]);
+            fail();
+        }
+    free(m);
+    free(e);
+    free(col);
+    free(cov);
+    free(y);
+}
+
 static void innovations_cov(void **state)
 {
     (void)state;
@@ -58,47 +106,71 @@ static void innovations_cov(void **state)
     for (int rep = 0; rep < 24; rep++) {
         size_t n = 2 + (size_t)(custos_rng_next(&r) % 29), g = (size_t)(custos_rng_next(&r) % 11);
         custos_sequence *s = random_seq(&r, n, g, rep % 3 == 2);
-        double *m = calloc(n * n, sizeof *m), *e = calloc(n, sizeof *e);
-        double *col = calloc(n, sizeof *col), *cov = calloc(n * n, sizeof *cov);
-        double *y = calloc(n, sizeof *y);
-        /* Column j of M: the MUF of the unit innovation j. */
-        for (size_t j = 0; j < n; j++) {
-            memset(e, 0, n * sizeof *e);
-            e[j] = 1.0;
-            assert_int_equal(custos_kalman_muf(s, e, col), 0);
-            for (size_t i = 0; i < n; i++)
-                m[i * n + j] = col[i];
-        }
-        custos_sequence_cov(s, cov);
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j <= i; j++) {
-                double v = 0.0;
-                for (size_t k = 0; k < n; k++)
-                    v += m[i * n + k] * m[j * n + k];
-                double scale = sqrt(cov[i * n + i] * cov[j * n + j]) + 1e-300;
-                if (fabs(v - cov[i * n + j]) > 1e-10 * scale) {
-                    print_error("rep %d (n %zu, g %zu): (M M^T)[%zu][%zu] %.15g, Sigma %.15g\n", rep,
-                                n, g, i, j, v, cov[i * n + j]);
-                    fail();
-                }
-            }
-        /* SITMUF of the drawn MUF is the innovation again. */
-        for (size_t t = 0; t < n; t++)
-            e[t] = 2.0 * custos_rng_uniform(&r) - 1.0;
-        assert_int_equal(custos_kalman_muf(s, e, col), 0);
-        assert_int_equal(custos_kalman_sitmuf(s, col, y), 0);
-        for (size_t t = 0; t < n; t++)
-            if (!isnan(y[t]) && fabs(y[t] - e[t]) > 1e-9) {
-                print_error("rep %d: SITMUF %zu: %.15g, innovation %.15g\n", rep, t, y[t], e[t]);
-                fail();
-            }
-        free(m);
-        free(e);
-        free(col);
-        free(cov);
-        free(y);
+        check_innovations(&r, s, rep);
         custos_sequence_free(s);
     }
+}
+
+/* Calibration periods: group 0 spans the whole sequence, each of the
+ * groups 1..g-1 one window of `w` periods after the other (a balance
+ * recalibrated every w periods).  The windows' groups never overlap, so
+ * the kernel keeps them in one shared state slot: 2 slots. */
+static custos_sequence *calibration_seq(custos_rng *r, size_t g, size_t w, bool holes)
+{
+    custos_sequence *s = random_seq(r, (g - 1) * w, g, holes);
+    size_t n = s->n;
+    for (size_t t = 0; t < n; t++) {
+        s->sys[t] = 300.0 + 100.0 * custos_rng_uniform(r);
+        for (size_t k = 1; k < g; k++)
+            s->sys[k * n + t] = t / w == k - 1 ? 200.0 * (custos_rng_uniform(r) - 0.3) : 0.0;
+    }
+    return s;
+}
+
+static void calibration_slots(void **state)
+{
+    (void)state;
+    custos_rng r;
+    custos_rng_seed(&r, 13, 0);
+    for (int rep = 0; rep < 6; rep++) {
+        size_t g = 3 + (size_t)rep * 3, w = 2 + (size_t)(rep % 4);
+        custos_sequence *s = calibration_seq(&r, g, w, rep % 2 == 1);
+        size_t slots = 0;
+        assert_int_equal(custos_pd_kernel_slots(s, &slots), 0);
+        if (slots != 2) {
+            print_error("rep %d: %zu groups in windows of %zu: %zu slots, 2 expected\n", rep, g,
+                        w, slots);
+            fail();
+        }
+        check_innovations(&r, s, 100 + rep);
+        if (custos_pd_kernel_avx512()) {
+            double *mu = calloc(s->n, sizeof *mu);
+            for (size_t t = 0; t < s->n; t++)
+                mu[t] = 200.0 * custos_rng_uniform(&r);
+            custos_nrta_options o = {0.05, 0.5, 2.5};
+            long a[2][CUSTOS_PD_NTESTS], b[2][CUSTOS_PD_NTESTS];
+            assert_int_equal(custos_pd_simulate_kernel(a, s, mu, &o, 2000 + rep, 5, 1,
+                                                       CUSTOS_PD_KERNEL_GENERIC),
+                             0);
+            assert_int_equal(custos_pd_simulate_kernel(b, s, mu, &o, 2000 + rep, 5, 1,
+                                                       CUSTOS_PD_KERNEL_AVX512),
+                             0);
+            assert_memory_equal(a, b, sizeof a);
+            free(mu);
+        }
+        custos_sequence_free(s);
+    }
+    /* Overlapping windows need more: groups 1..g-1 on windows of 2w
+     * starting every w periods overlap pairwise, 3 slots. */
+    custos_sequence *s = calibration_seq(&r, 6, 4, false);
+    for (size_t k = 1; k < 6; k++)
+        for (size_t t = 0; t < s->n; t++)
+            s->sys[k * s->n + t] = t / 4 + 1 == k || t / 4 == k ? 50.0 + (double)k : 0.0;
+    size_t slots = 0;
+    assert_int_equal(custos_pd_kernel_slots(s, &slots), 0);
+    assert_int_equal(slots, 3);
+    check_innovations(&r, s, 200);
+    custos_sequence_free(s);
 }
 
 /* Case B of the spec: every MUF is one combination of the systematic
@@ -215,6 +287,7 @@ int main(void)
     custos_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(innovations_cov),
+        cmocka_unit_test(calibration_slots),
         cmocka_unit_test(innovations_singular),
         cmocka_unit_test(kernels_agree),
         cmocka_unit_test(wide_normals),
