@@ -903,11 +903,12 @@ int custos_agreement_parse(custos_agreement **out, const char *source, const cha
                                 (long)CUSTOS_MAX_JSON_FILE);
     pctx p = {source, json, len, d, 0, 0, CUSTOS_OK};
     json_error_t je;
+    int lerr;
+    /* Failures during the whole parse, the document's reading included. */
     unsigned long failed = custos_alloc_failures();
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    /* jansson cannot always tell an allocation failure from bad input. */
-    if (!root && custos_alloc_failures() != failed)
-        return custos_error_nomem();
+    json_t *root = custos_json_loadb(json, len, JSON_REJECT_DUPLICATES, &je, &lerr);
+    if (lerr == CUSTOS_ENOMEM)
+        return lerr;
     if (!root) {
         if (d)
             custos_diags_add(d, CUSTOS_SEV_ERROR, source, (uint32_t)(je.line > 0 ? je.line : 0), 0,

@@ -246,13 +246,10 @@ static int load_user(custos_user *out, char hash[crypto_pwhash_STRBYTES], custos
     if (err < 0)
         return err;
     json_error_t je;
-    unsigned long failed = custos_alloc_failures();
-    json_t *o = json_loadb(text, len, 0, &je);
+    json_t *o = custos_json_loadb(text, len, 0, &je, &err);
     custos_free(text);
-    if (custos_alloc_failures() != failed) { /* a partial document */
-        json_decref(o);
-        return custos_error_nomem();
-    }
+    if (err == CUSTOS_ENOMEM)
+        return err;
     custos_user u;
     const char *role = NULL, *h = NULL, *n = NULL;
     int active = 0;

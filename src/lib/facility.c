@@ -120,11 +120,12 @@ int custos_facility_parse(custos_facility **out, const char *source, const char 
                                 (long)CUSTOS_MAX_JSON_FILE);
     pctx p = {source ? source : "", d, 0};
     json_error_t je;
+    int lerr;
+    /* Failures during the whole parse, the document's reading included. */
     unsigned long failed = custos_alloc_failures();
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    /* jansson cannot always tell an allocation failure from bad input. */
-    if (!root && custos_alloc_failures() != failed)
-        return custos_error_nomem();
+    json_t *root = custos_json_loadb(json, len, JSON_REJECT_DUPLICATES, &je, &lerr);
+    if (lerr == CUSTOS_ENOMEM)
+        return lerr;
     if (!root) {
         custos_diags_add(d, CUSTOS_SEV_ERROR, p.source, (uint32_t)(je.line > 0 ? je.line : 0), 0, 0,
                          "JSON: %s", je.text);

@@ -40,6 +40,16 @@ unsigned long custos_alloc_failures(void);
 struct json_t;
 char *custos_json_dumps(const struct json_t *o, size_t flags);
 
+/* json_loadb(text, len, flags, je), or NULL: with *err CUSTOS_ENOMEM
+ * (and the error set) when an allocation failed while jansson read, the
+ * document it may have returned being partial (jansson cannot always
+ * tell out-of-memory from bad input, and goes on after some failures);
+ * with *err CUSTOS_EINVAL when the text is not JSON, je saying where
+ * and why (the caller words the error). */
+struct json_error_t;
+struct json_t *custos_json_loadb(const char *text, size_t len, size_t flags,
+                                 struct json_error_t *je, int *err);
+
 /* A growable byte buffer with a hard maximum. */
 typedef struct custos_buf {
     char *data;   /* always NUL-terminated when len > 0 or after append */

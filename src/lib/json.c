@@ -69,11 +69,8 @@ int custos_json_begin(custos_reader *r, custos_diags *d)
     if (err < 0)
         return custos_reader_fail(r, d, err, 0, 0, 0, "%s", custos_last_error());
     json_error_t je;
-    unsigned long failed = custos_alloc_failures();
-    r->doc = json_loadb(r->text, r->textlen, JSON_REJECT_DUPLICATES, &je);
-    /* jansson cannot always tell an allocation failure from bad input, and
-     * may return a partial document after one. */
-    if (custos_alloc_failures() != failed)
+    r->doc = custos_json_loadb(r->text, r->textlen, JSON_REJECT_DUPLICATES, &je, &err);
+    if (err == CUSTOS_ENOMEM)
         return custos_reader_fail(r, d, CUSTOS_ENOMEM, 0, 0, 0, "out of memory");
     if (!r->doc)
         return custos_reader_fail(r, d, CUSTOS_EINVAL, je.line > 0 ? (uint32_t)je.line : 0, 0, 0,
@@ -253,6 +250,20 @@ int custos_json_next(custos_report **out, custos_reader *r, custos_diags *d)
 /* jansson 2.14 ignores an allocation failure while it writes an object's
  * key and goes on, returning text with the key missing: count the
  * failures instead of trusting the result. */
+json_t *custos_json_loadb(const char *text, size_t len, size_t flags, json_error_t *je,
+                          int *err)
+{
+    unsigned long failed = custos_alloc_failures();
+    json_t *doc = json_loadb(text, len, flags, je);
+    if (custos_alloc_failures() != failed) {
+        json_decref(doc);
+        *err = custos_error_nomem();
+        return NULL;
+    }
+    *err = doc ? CUSTOS_OK : CUSTOS_EINVAL;
+    return doc;
+}
+
 char *custos_json_dumps(const struct json_t *o, size_t flags)
 {
     unsigned long failed = custos_alloc_failures();

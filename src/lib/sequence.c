@@ -136,11 +136,11 @@ int custos_sequence_parse(custos_sequence **out, const char *name, const char *t
                                 (long)CUSTOS_MAX_JSON_FILE);
     custos_stats_init();
     json_error_t je;
-    unsigned long fails = custos_alloc_failures();
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    int lerr;
+    json_t *root = custos_json_loadb(text, len, JSON_REJECT_DUPLICATES, &je, &lerr);
     if (!root) {
-        if (custos_alloc_failures() != fails)
-            return custos_error_nomem();
+        if (lerr == CUSTOS_ENOMEM)
+            return lerr;
         custos_diags_add(d, CUSTOS_SEV_ERROR, name, (uint32_t)(je.line > 0 ? je.line : 0), 0, 0,
                          "not JSON: %s", je.text);
         return custos_error_set(CUSTOS_EINVAL, "%s:%d: not JSON: %s", name, je.line, je.text);

@@ -234,14 +234,10 @@ static int load_json(json_t **o, int *version, custos_ledger *l, const char *kin
     if (err < 0)
         return err;
     json_error_t je;
-    unsigned long failed = custos_alloc_failures();
-    *o = json_loadb(text, len, 0, &je);
+    *o = custos_json_loadb(text, len, 0, &je, &err);
     custos_free(text);
-    if (custos_alloc_failures() != failed) { /* a partial document */
-        json_decref(*o);
-        *o = NULL;
-        return custos_error_nomem();
-    }
+    if (err == CUSTOS_ENOMEM)
+        return err;
     if (!*o)
         return custos_error_set(CUSTOS_ETAMPER, "%s %s version %d does not parse", kind, name,
                                 ref.version);

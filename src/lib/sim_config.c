@@ -422,11 +422,13 @@ int custos_sim_config_parse(custos_sim_config **out, const char *source, const c
         return custos_error_set(CUSTOS_ETOOBIG, "%s: larger than %ld bytes", source,
                                 (long)CUSTOS_MAX_JSON_FILE);
     pctx p = {source ? source : "", d, 0};
-    unsigned long failed = custos_alloc_failures();
     json_error_t je;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root && custos_alloc_failures() != failed)
-        return custos_error_nomem();
+    int lerr;
+    /* Failures during the whole parse, the document's reading included. */
+    unsigned long failed = custos_alloc_failures();
+    json_t *root = custos_json_loadb(json, len, JSON_REJECT_DUPLICATES, &je, &lerr);
+    if (lerr == CUSTOS_ENOMEM)
+        return lerr;
     if (!root) {
         custos_diags_add(d, CUSTOS_SEV_ERROR, p.source, (uint32_t)(je.line > 0 ? je.line : 0), 0,
                          0, "JSON: %s", je.text);

@@ -171,13 +171,9 @@ uint32_t custos_json_path_line(const char *text, size_t len, const char *path)
 json_t *custos_jload(jctx *p, int *err)
 {
     json_error_t je;
-    unsigned long failed = custos_alloc_failures();
-    json_t *root = json_loadb(p->text, p->len, JSON_REJECT_DUPLICATES, &je);
-    if (custos_alloc_failures() != failed) {
-        json_decref(root);
-        *err = custos_error_nomem();
+    json_t *root = custos_json_loadb(p->text, p->len, JSON_REJECT_DUPLICATES, &je, err);
+    if (*err == CUSTOS_ENOMEM)
         return NULL;
-    }
     if (!root) {
         uint32_t line = je.line > 0 ? (uint32_t)je.line : 0;
         custos_diags_add(p->d, CUSTOS_SEV_ERROR, p->source, line, 0, 0, "JSON: %s", je.text);
