@@ -31,7 +31,6 @@
 
 #include "statsint.h"
 
-#define LANES 64
 #define DEGEN_TOL 1e-9
 
 static const char *const test_names[CUSTOS_PD_NTESTS] = {"muf", "cumuf", "sitmuf", "page",
