@@ -233,17 +233,21 @@ async function mbaPanel(mba) {
     await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba));
   }
   if (stateReader() && bal.balances.length) {
-    // near-real-time accountancy, where the measurement model allows it
-    const res = await api("/api/nrta?mba=" + encodeURIComponent(mba));
-    if (res.ok) {
+    // near-real-time accountancy, where the measurement model allows it:
+    // one sequence per element category the MBA balances
+    const cats = [...new Set(bal.balances.filter((b) => b.label === 0).map((b) => b.element))];
+    for (const cat of cats) {
+      const q = "mba=" + encodeURIComponent(mba) + "&element=" + encodeURIComponent(cat);
+      const res = await api("/api/nrta?" + q);
+      if (!res.ok) continue;
       const n = await res.json();
       const alarms = n.periods.filter((p) => p.page_alarm).length;
-      const c2 = el("div", { class: "chart nrta-chart" });
+      const c2 = el("div", { class: "chart nrta-chart", "data-element": cat });
       panel.append(c2);
-      await chart(c2, "/api/charts/nrta.svg?mba=" + encodeURIComponent(mba));
+      await chart(c2, "/api/charts/nrta.svg?" + q);
       panel.append(el("p", { class: alarms ? "error" : "muted" },
-        "Page's test on SITMUF (k = " + n.k + ", h = " + n.h.toFixed(2) + ", campaign false-alarm " +
-        "probability " + n.page_false_alarm.toFixed(3) + "): " +
+        "Page's test on SITMUF, category " + cat + " (k = " + n.k + ", h = " + n.h.toFixed(2) +
+        ", campaign false-alarm probability " + n.page_false_alarm.toFixed(3) + "): " +
         (alarms ? alarms + " period(s) in alarm" : "no alarm")));
     }
   }

@@ -167,8 +167,11 @@ static void h_chart_nrta(srv_request *rq)
     int err = x && y ? custos_chart_new(&c, CUSTOS_CHART_XY) : CUSTOS_ENOMEM;
     bool dates = s->end && r->n && s->end[0];
     char title[96], id[32], hl[64];
-    snprintf(title, sizeof title, "%s, %s", page ? "Page's test on SITMUF" : "SITMUF", mba);
-    snprintf(id, sizeof id, "%s-%.4s", page ? "page" : "sitmuf", mba + 3);
+    /* The element category in the title and the id: an MBA with several
+     * has a chart for each on one page. */
+    snprintf(title, sizeof title, "%s, %s, category %c", page ? "Page's test on SITMUF" : "SITMUF",
+             mba, s->element);
+    snprintf(id, sizeof id, "%s-%.4s-%c", page ? "page" : "sitmuf", mba + 3, s->element);
     if (err >= 0) {
         custos_chart_set_title(c, title);
         custos_chart_set_id(c, id);
@@ -433,7 +436,8 @@ const srv_route srv_module_routes[] = {
      "(?mba=, ?element=, ?label=, ?alpha=, ?k=, ?h=)",
      SRV_CACHE},
     {"GET", "/api/charts/nrta.svg", STATE_READERS, SRV_AUDIT_READ, h_chart_nrta,
-     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?test=page|sitmuf)",
+     "SVG: Page's test on SITMUF with h and alarms, or SITMUF (?mba=, ?element=, ?label=, "
+     "?test=page|sitmuf)",
      SRV_CACHE},
     {"GET", "/api/paths", INSPECTORATE, SRV_AUDIT_READ, h_paths,
      "acquisition paths of a State, ranked weakest first (?state=)", SRV_CACHE},

@@ -106,6 +106,13 @@ async function main() {
   await page.waitForSelector(nrta, { timeout: 60000 });
   check(await page.locator(nrta + " path.alarm").count() > 0,
     "Page's test on XA/XAFS shows its alarms");
+  // an MBA balancing two categories (reprocessing: enriched U and Pu) has a chart for each
+  const rp = '.panel[data-mba="XA/XARP"] .nrta-chart';
+  await page.waitForSelector(rp + '[data-element="P"] svg', { timeout: 60000 });
+  const rpTitle = await page.textContent(rp + '[data-element="P"] svg title');
+  check(rpTitle === "Page's test on SITMUF, XA/XARP, category P",
+    "XA/XARP has Page's test on its plutonium (" + rpTitle + ")");
+  check(await page.locator(rp + " svg").count() === 2, "and on its enriched uranium");
   await page.waitForSelector("#verify-status.ok", { timeout: 60000 });
   check((await page.textContent("#verify-status")).startsWith("Ledger intact"), "the chain is intact");
   await page.locator(muf).scrollIntoViewIfNeeded();
