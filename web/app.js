@@ -40,10 +40,11 @@ async function json(path) {
 }
 
 // An SVG chart from the server, parsed as XML and adopted into the page.
-async function chart(container, path) {
+async function chart(container, path, stale = () => false) {
   container.textContent = "";
   const res = await api(path);
   const text = await res.text();
+  if (stale()) return;
   if (!res.ok) {
     let msg = res.statusText;
     try { msg = JSON.parse(text).error; } catch (e) { /* not JSON */ }
@@ -75,11 +76,22 @@ function table(headers, rows) {
   return t;
 }
 
+// Every navigation (route, refresh, sign-out) starts a new view; a load
+// still running for an earlier one stops at its next await instead of
+// writing into the page (a slow State's panels under another State's
+// title, or its modules clearing the next State's).
+let view = 0;
+const staleCheck = () => {
+  const mine = view;
+  return () => mine !== view;
+};
+
 function show(section) {
   for (const id of ["welcome", "state-view", "admin-view"]) $(id).hidden = id !== section;
 }
 
 function logout(message) {
+  view++;
   sessionStorage.removeItem(TOKEN_KEY);
   me = null;
   $("app").hidden = true;
@@ -124,13 +136,14 @@ async function loadNav() {
   $("no-states").hidden = data.states.length > 0;
 }
 
-async function showState(code) {
+async function showState(code, stale) {
   show("state-view");
   for (const a of document.querySelectorAll("nav a")) {
     a.classList.toggle("active", a.getAttribute("href") === "#state/" + code);
   }
   $("state-title").textContent = "State " + code;
   const data = await json("/api/states");
+  if (stale()) return;
   const st = data.states.find((s) => s.state === code);
   const tbody = $("mba-table").querySelector("tbody");
   tbody.textContent = "";
@@ -141,27 +154,31 @@ async function showState(code) {
     $("state-title").textContent = "State " + code + ": nothing readable";
     return;
   }
-  if (st.can_read_state) chart($("state-chart"), "/api/charts/mbas.svg?state=" + code);
+  if (st.can_read_state) chart($("state-chart"), "/api/charts/mbas.svg?state=" + code, stale);
   for (const m of st.mbas) {
     tbody.append(el("tr", {}, el("td", {}, code + "/" + m.mba), el("td", {}, m.facility),
       el("td", {}, m.type), el("td", { class: "num" }, m.reports),
       el("td", {}, m.last_period_end || "")));
-    panels.append(await mbaPanel(code + "/" + m.mba));
+    const panel = await mbaPanel(code + "/" + m.mba);
+    if (stale()) return;
+    panels.append(panel);
   }
-  verifyStatus();
-  await modules(code);
+  verifyStatus(stale);
+  await modules(code, stale);
 }
 
 // Paths, evaluation, agreements and information items, for the roles
 // that may read them; a module without data for this State stays quiet.
-async function modules(code) {
+async function modules(code, stale) {
   const box = $("modules");
   box.textContent = "";
   if (!inspectorate()) return;
   const q = "?state=" + encodeURIComponent(code);
   let res = await api("/api/evaluation" + q);
+  if (stale()) return;
   if (res.ok) {
     const e = await res.json();
+    if (stale()) return;
     const p = el("div", { class: "panel", id: "evaluation" }, el("h3", {}, "State-level conclusions"));
     const ul = el("ul");
     for (const c of e.conclusions) {
@@ -183,8 +200,10 @@ async function modules(code) {
     box.append(p);
   }
   res = await api("/api/paths" + q);
+  if (stale()) return;
   if (res.ok) {
     const d = await res.json();
+    if (stale()) return;
     const p = el("div", { class: "panel", id: "paths" },
       el("h3", {}, "Acquisition paths (weakest first)"));
     p.append(table(["Rank", "Steps", "Feasible", "P(detect)", "P(timely)", "Days", "Undeclared"],
@@ -195,8 +214,10 @@ async function modules(code) {
   }
   if (role() === "analyst") {
     res = await api("/api/info" + q);
+    if (stale()) return;
     if (res.ok) {
       const d = await res.json();
+      if (stale()) return;
       const p = el("div", { class: "panel", id: "info" }, el("h3", {}, "Information items"));
       p.append(table(["Id", "Title", "Source", "Grade", "Compartment", "Date"], d.items.map((i) =>
         [i.id, i.title, i.source, i.grade, i.compartment || "public", i.date])));
@@ -205,8 +226,10 @@ async function modules(code) {
     }
   }
   res = await api("/api/agreements");
+  if (stale()) return;
   if (res.ok) {
     const d = await res.json();
+    if (stale()) return;
     if (d.commitments.length) {
       const p = el("div", { class: "panel", id: "agreements" }, el("h3", {}, "Agreements"));
       p.append(table(["Agreement", "Commitment", "Status", "Value", "Bound", "Unit", "Why"],
@@ -270,32 +293,36 @@ async function mbaPanel(mba) {
   return panel;
 }
 
-async function verifyStatus() {
+async function verifyStatus(stale) {
   const s = $("verify-status");
   if (!me || role() === "operator") { s.textContent = ""; return; }
   try {
     const v = await json("/api/verify");
+    if (stale()) return;
     s.className = "ok";
     s.textContent = "Ledger intact: " + v.items + " links, head " + v.head.slice(0, 16) + "\u2026";
   } catch (e) {
+    if (stale()) return;
     s.className = "error";
     s.textContent = "Ledger check failed: " + e.message;
   }
 }
 
-async function showAdmin(what) {
+async function showAdmin(what, stale) {
   show("admin-view");
   const body = $("admin-body");
   body.textContent = "";
   if (what === "users") {
     $("admin-view-title").textContent = "Users";
     const d = await json("/api/users");
+    if (stale()) return;
     body.append(table(["Name", "Role", "Status", "Version", "Scope"], d.users.map((u) =>
       [u.name, u.role, u.active ? "active" : "revoked", u.version,
         u.states.concat(u.mbas, u.compartments.map((c) => "compartment " + c)).join(", ")])));
   } else if (what === "audit") {
     $("admin-view-title").textContent = "Audit log (latest 100)";
     const d = await json("/api/audit?limit=10000");
+    if (stale()) return;
     body.append(table(["#", "When (UTC)", "Who", "Role", "Outcome", "Action", "Target", "Detail"],
       d.records.slice(-100).reverse().map((r) =>
         [r.seq, r.at, r.who, r.role, r.outcome, r.action, r.target, r.detail])));
@@ -303,6 +330,7 @@ async function showAdmin(what) {
     $("admin-view-title").textContent = "Verify the ledger";
     const res = await api("/api/verify");
     const v = await res.json();
+    if (stale()) return;
     body.append(el("p", { class: v.ok ? "ok" : "error" }, v.ok
       ? "Intact: " + v.items + " chain links (" + v.reports + " reports), audit log " +
         v.audit_records + " records. Head " + v.head
@@ -312,10 +340,12 @@ async function showAdmin(what) {
 
 function route() {
   if (!me) return;
+  view++;
+  const stale = staleCheck();
   const h = location.hash.replace(/^#/, "");
   const p = h.split("/");
-  const run = p[0] === "state" && p[1] ? showState(p[1])
-    : p[0] === "admin" ? showAdmin(p[1] || "users") : Promise.resolve(show("welcome"));
+  const run = p[0] === "state" && p[1] ? showState(p[1], stale)
+    : p[0] === "admin" ? showAdmin(p[1] || "users", stale) : Promise.resolve(show("welcome"));
   run.catch((e) => { if (e.message !== "unauthorised") console.error(e); });
 }
 

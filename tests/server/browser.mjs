@@ -80,7 +80,20 @@ async function main() {
   });
   page.on("pageerror", (e) => problems.push(String(e)));
   // offline: nothing may be fetched from anywhere but the server
-  await page.route("**/*", (r) => r.request().url().startsWith(base) ? r.continue() : r.abort());
+  // slowXA: the next reply about one of XA's MBAs held back 1.5 s, to
+  // navigate away while XA's page is still loading
+  let slowXA = false, askedXAPS = false, heldAt = 0;
+  await page.route("**/*", async (r) => {
+    const url = r.request().url();
+    if (!url.startsWith(base)) return r.abort();
+    if (url.includes("/api/reports?mba=XA%2FXAPS")) askedXAPS = true;
+    if (slowXA && url.includes("mba=XA%2F")) {
+      slowXA = false;
+      await new Promise((ok) => setTimeout(ok, 1500));
+      heldAt = Date.now();
+    }
+    return r.continue().catch(() => {});
+  });
 
   await page.goto(base + "/");
   check(await page.isVisible("#login"), "the sign-in form is shown");
@@ -147,8 +160,24 @@ async function main() {
   await page.fill("#token", tokens.analyst);
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#state-list a[data-state=XT]");
+  // first XA, whose page is still loading (slowed) when the analyst moves on
+  slowXA = true;
+  askedXAPS = false;
+  heldAt = 0;
+  await page.click("#state-list a[data-state=XA]");
+  await page.waitForTimeout(300);
   await page.click("#state-list a[data-state=XT]");
   await page.waitForSelector("#evaluation li");
+  // once the held reply is through, a page that does not stop would go on
+  // loading XA: wait until it asked for its last MBA's reports (XAPS) or
+  // for 3 s, and a moment more for the replies
+  for (let i = 0; i < 600 && !(heldAt && (askedXAPS || Date.now() - heldAt > 3000)); i++)
+    await page.waitForTimeout(100);
+  await page.waitForTimeout(1500);
+  check(await page.locator("#evaluation li").count() > 0 &&
+    await page.locator('.panel[data-mba^="XA/"]').count() === 0 &&
+    (await page.textContent("#state-title")) === "State XT",
+    "a State left while loading writes nothing into the next one's page");
   await page.waitForSelector("#info table");
   const items = await page.locator("#info tbody tr").count();
   check(items === 2, `the analyst sees 2 of 3 information items (${items})`);
