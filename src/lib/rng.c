@@ -159,8 +159,9 @@ void custos_rng_normals(custos_rng *r, double *out, size_t n)
  * draw the usual way (wedge test, or Marsaglia's tail beyond r) with
  * further numbers from a scalar xoshiro256++ stream.  2048 layers rather
  * than the usual 256 so that the slow path, which costs a branch
- * misprediction and an exp(), is six times rarer; the table (16 KiB) is
- * read by scalar loads, which cost less than vector gathers.
+ * misprediction (and an exp() where the wedge squeeze below cannot
+ * decide), is six times rarer; the table (16 KiB) is read by scalar
+ * loads, which cost less than vector gathers.
  *
  * r for 2048 layers: the root of "the top layer closes at f = 1", found
  * by bisection in double precision (the recursion below, as in Marsaglia
