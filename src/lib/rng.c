@@ -159,9 +159,8 @@ void custos_rng_normals(custos_rng *r, double *out, size_t n)
  * draw the usual way (wedge test, or Marsaglia's tail beyond r) with
  * further numbers from a scalar xoshiro256++ stream.  2048 layers rather
  * than the usual 256 so that the slow path, which costs a branch
- * misprediction (and an exp() where the wedge squeeze below cannot
- * decide), is six times rarer; the table (16 KiB) is read by scalar
- * loads, which cost less than vector gathers.
+ * misprediction and an exp(), is six times rarer; the table (16 KiB) is
+ * read by scalar loads, which cost less than vector gathers.
  *
  * r for 2048 layers: the root of "the top layer closes at f = 1", found
  * by bisection in double precision (the recursion below, as in Marsaglia
@@ -274,37 +273,6 @@ double custos_zig_fast(uint64_t v, double w0, double w1, bool *ok)
     return x.d;
 }
 
-/* The wedge test "y < f(x)" of layer i (1 <= i < WZ_LAYERS) decided
- * without exp() where that is certain: f(x) = exp(-x^2/2) is concave for
- * x < 1 and convex beyond, so on a strip on one side of 1 the chord
- * through its ends bounds f from one side and the tangents at its ends
- * from the other.  1: accept, 0: reject, -1: y falls between the bounds
- * (or the strip spans x = 1), compute exp().  The 1e-12 margin is far
- * above the rounding of the bounds and of exp(-0.5 x x) (both a few
- * 1e-16, f <= 1), so every decision is the one exp() would give: the
- * draws are unchanged (test_pd_kernel compares with the plain test). */
-static int wedge_squeeze(size_t i, double x, double y)
-{
-    double xo = wz[i], xi = wz[i + 1], fo = wf[i], fi = wf[i + 1];
-    double chord = fo + (fi - fo) * ((xo - x) / (xo - xi));
-    double to = fo - xo * fo * (x - xo), ti = fi - xi * fi * (x - xi);
-    double lo, hi;
-    if (xi >= 1.0) { /* convex: chord above, tangents below */
-        lo = to > ti ? to : ti;
-        hi = chord;
-    } else if (xo <= 1.0) { /* concave: chord below, tangents above */
-        lo = chord;
-        hi = to < ti ? to : ti;
-    } else {
-        return -1;
-    }
-    if (y < lo - 1e-12)
-        return 1;
-    if (y > hi + 1e-12)
-        return 0;
-    return -1;
-}
-
 double custos_zig_slow(custos_rng *tail, uint64_t v)
 {
     pthread_once(&wz_once, wz_setup);
@@ -324,9 +292,7 @@ double custos_zig_slow(custos_rng *tail, uint64_t v)
             } while (2.0 * yt < xt * xt);
             return neg ? -(WZ_R + xt) : WZ_R + xt;
         }
-        double y = wf[i] + uniform(tail) * (wf[i + 1] - wf[i]);
-        int d = wedge_squeeze(i, x, y);
-        if (d == 1 || (d < 0 && y < exp(-0.5 * x * x)))
+        if (wf[i] + uniform(tail) * (wf[i + 1] - wf[i]) < exp(-0.5 * x * x))
             return neg ? -x : x;
         v = next(tail); /* rejected: a new draw from the start */
     }

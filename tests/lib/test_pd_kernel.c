@@ -13,8 +13,6 @@
  *    bit (same normals, same operations), for 1 and 2 threads, partial
  *    groups and blocks, degenerate periods, periods without variance and
  *    group counts on both sides of its register-resident instances;
- *  - the slow path's squeezed wedge test gives every draw the plain
- *    exp() test gives (400,000 rejected draws, the same numbers used);
  *  - the ziggurat table closes, and the eight-lane normals have the
  *    normal's tail beyond the table's base strip and central masses.
  */
@@ -253,68 +251,6 @@ static void kernels_agree(void **state)
     assert_int_equal(cases, 30);
 }
 
-/* custos_zig_slow() as it was before its wedge squeeze: every wedge test
- * by exp().  The squeeze must not change a single draw. */
-static double zig_slow_plain(custos_rng *tail, uint64_t v, const double *wz, const double *wf)
-{
-    const double r = 4.216370409511896;
-    for (;;) {
-        size_t i = (size_t)(v >> 52) & 2047;
-        bool neg = v >> 63;
-        union {
-            uint64_t u;
-            double d;
-        } f = {(v & 0x000fffffffffffffull) | 0x3ff0000000000000ull};
-        double x = (f.d - 1.0) * wz[i];
-        if (x < wz[i + 1])
-            return neg ? -x : x;
-        if (i == 0) {
-            double xt, yt;
-            do {
-                xt = -log(custos_rng_uniform(tail)) / r;
-                yt = -log(custos_rng_uniform(tail));
-            } while (2.0 * yt < xt * xt);
-            return neg ? -(r + xt) : r + xt;
-        }
-        if (wf[i] + custos_rng_uniform(tail) * (wf[i + 1] - wf[i]) < exp(-0.5 * x * x))
-            return neg ? -x : x;
-        v = custos_rng_next(tail);
-    }
-}
-
-static void slow_path_unchanged(void **state)
-{
-    (void)state;
-    const double *wz = custos_zig_widths();
-    static double wf[2049];
-    for (int i = 0; i <= 2048; i++)
-        wf[i] = exp(-0.5 * wz[i] * wz[i]);
-    custos_rng src, a, b;
-    custos_rng_seed(&src, 21, 0);
-    custos_rng_seed(&a, 22, 0);
-    custos_rng_seed(&b, 22, 0);
-    long n = 0, tried = 0;
-    while (n < 400000) {
-        uint64_t v = custos_rng_next(&src);
-        bool ok;
-        size_t i = (size_t)(v >> 52) & 2047;
-        tried++;
-        custos_zig_fast(v, wz[i], wz[i + 1], &ok);
-        if (ok)
-            continue;
-        double x = custos_zig_slow(&a, v), y = zig_slow_plain(&b, v, wz, wf);
-        if (memcmp(&x, &y, sizeof x)) {
-            print_error("draw %ld (%016llx): squeezed %.17g, plain %.17g\n", n,
-                        (unsigned long long)v, x, y);
-            fail();
-        }
-        n++;
-    }
-    assert_memory_equal(a.s, b.s, sizeof a.s); /* the same numbers used */
-    /* 0.23% of draws reach the slow path */
-    assert_true(fabs((double)n / (double)tried - 0.0023) < 0.0003);
-}
-
 static void wide_normals(void **state)
 {
     (void)state;
@@ -354,7 +290,6 @@ int main(void)
         cmocka_unit_test(calibration_slots),
         cmocka_unit_test(innovations_singular),
         cmocka_unit_test(kernels_agree),
-        cmocka_unit_test(slow_path_unchanged),
         cmocka_unit_test(wide_normals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
