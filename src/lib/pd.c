@@ -406,25 +406,32 @@ static int kern_init(custos_pd_kern *kp, const plan *p)
     return CUSTOS_OK;
 }
 
-int custos_pd_kernel_slots(const custos_sequence *s, size_t *slots)
+/* The plan and the kernel records of s without a diversion (the filter
+ * alone, as custos_kalman_muf() and the slot count need it); nothing to
+ * dispose of on error. */
+static int kern_of(custos_pd_kern *kp, plan *p, const custos_sequence *s)
 {
-    if (s->ngroups > 64)
-        return custos_error_set(CUSTOS_EDOMAIN,
-                                "the Monte Carlo kernel takes at most 64 systematic groups, the "
-                                "sequence has %zu",
-                                s->ngroups);
-    plan p;
-    custos_pd_kern kp;
     custos_nrta_options o = {0.05, 0.5, 1.0};
-    memset(&kp, 0, sizeof kp);
-    int err = plan_init(&p, s, NULL, &o);
+    memset(kp, 0, sizeof *kp);
+    int err = plan_init(p, s, NULL, &o);
     if (err < 0)
         return err;
-    if ((err = kern_init(&kp, &p)) == CUSTOS_OK)
-        *slots = kp.g;
+    if ((err = kern_init(kp, p)) < 0)
+        plan_dispose(p);
+    return err;
+}
+
+int custos_pd_kernel_slots(const custos_sequence *s, size_t *slots)
+{
+    plan p;
+    custos_pd_kern kp;
+    int err = kern_of(&kp, &p, s);
+    if (err < 0)
+        return err;
+    *slots = kp.g;
     kern_dispose(&kp);
     plan_dispose(&p);
-    return err;
+    return CUSTOS_OK;
 }
 
 typedef union dbits {
@@ -572,22 +579,17 @@ int custos_kalman_muf(const custos_sequence *s, const double *y, double *muf)
 {
     plan p;
     custos_pd_kern kp;
-    custos_nrta_options o = {0.05, 0.5, 1.0};
-    memset(&kp, 0, sizeof kp);
-    int err = plan_init(&p, s, NULL, &o);
+    int err = kern_of(&kp, &p, s);
     if (err < 0)
         return err;
-    double *mz = custos_calloc(s->ngroups + 1, sizeof *mz);
+    double *mz = custos_calloc(kp.g + 1, sizeof *mz); /* the state slots */
     if (!mz) {
         err = custos_error_nomem();
-        goto done;
+    } else {
+        double yprev = 0.0;
+        for (size_t t = 0; t < s->n; t++)
+            muf[t] = -chain_step(&kp, t, y[t], &yprev, mz);
     }
-    if ((err = kern_init(&kp, &p)) < 0)
-        goto done;
-    double yprev = 0.0;
-    for (size_t t = 0; t < s->n; t++)
-        muf[t] = -chain_step(&kp, t, y[t], &yprev, mz);
-done:
     custos_free(mz);
     kern_dispose(&kp);
     plan_dispose(&p);

@@ -114,8 +114,8 @@ enum { CUSTOS_PD_KERNEL_AUTO, CUSTOS_PD_KERNEL_GENERIC, CUSTOS_PD_KERNEL_AVX512 
 /* 1 when this processor runs the AVX-512 kernel. */
 int custos_pd_kernel_avx512(void);
 /* The number of state slots the Monte Carlo kernel uses for s (at most
- * its number of systematic groups).  CUSTOS_OK, CUSTOS_EDOMAIN,
- * CUSTOS_ENOMEM. */
+ * its number of systematic groups).  CUSTOS_OK, CUSTOS_EDOMAIN (a
+ * sequence the filter refuses), CUSTOS_ENOMEM. */
 int custos_pd_kernel_slots(const custos_sequence *s, size_t *slots);
 /* custos_pd_simulate() with the kernel chosen; CUSTOS_EDOMAIN when the
  * AVX-512 one is asked for and the processor lacks it. */
