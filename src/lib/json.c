@@ -247,9 +247,9 @@ int custos_json_next(custos_report **out, custos_reader *r, custos_diags *d)
     }
 }
 
-/* jansson 2.14 ignores an allocation failure while it writes an object's
- * key and goes on, returning text with the key missing: count the
- * failures instead of trusting the result. */
+/* jansson's parser cannot always tell an allocation failure from bad
+ * input, and may return a partial document after one: count the failures
+ * (internal.h). */
 json_t *custos_json_loadb(const char *text, size_t len, size_t flags, json_error_t *je,
                           int *err)
 {
@@ -264,6 +264,9 @@ json_t *custos_json_loadb(const char *text, size_t len, size_t flags, json_error
     return doc;
 }
 
+/* jansson 2.14 ignores an allocation failure while it writes an object's
+ * key and goes on, returning text with the key missing: count the
+ * failures instead of trusting the result. */
 char *custos_json_dumps(const struct json_t *o, size_t flags)
 {
     unsigned long failed = custos_alloc_failures();
