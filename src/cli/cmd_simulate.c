@@ -131,7 +131,10 @@ int cmd_simulate(int argc, char **argv)
     if (p.drawn)
         fputs("\r\033[K", stderr);
     if (err < 0) {
-        cli_error(NULL);
+        if (err == CUSTOS_ETOOBIG) /* a limit the configuration passed: name it */
+            cli_errorf("%s: %s", config, custos_last_error());
+        else
+            cli_error(NULL);
         status = EXIT_FAIL;
         goto done;
     }

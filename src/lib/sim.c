@@ -105,16 +105,20 @@ static uint32_t mat_weights(char cat, const sim_mat *v, int64_t w[CUSTOS_NWEIGHT
 
 /* ---- batches ---------------------------------------------------------- */
 
-sim_batch *sim_batch_add(sim_mba *m, const char *prefix, const char *kmp, const char *mdc,
-                         char cat, bool item)
+int sim_batch_add(sim_batch **out, sim_mba *m, const char *prefix, const char *kmp,
+                  const char *mdc, char cat, bool item)
 {
+    *out = NULL;
+    if (m->nb >= SIM_MAX_BATCHES)
+        return custos_error_set(CUSTOS_ETOOBIG,
+                                "facility %s: MBA %s would hold more than %d batches at once "
+                                "(limit): lower throughput_t or stock_days, or raise batch_kg",
+                                m->fac->code, m->code, SIM_MAX_BATCHES);
     if (m->nb == m->capb) {
         size_t cap = m->capb ? m->capb * 2 : 16;
         sim_batch *p = custos_realloc(m->b, cap * sizeof *p);
-        if (!p) {
-            custos_error_nomem();
-            return NULL;
-        }
+        if (!p)
+            return custos_error_nomem();
         m->b = p;
         m->capb = cap;
     }
@@ -129,7 +133,8 @@ sim_batch *sim_batch_add(sim_mba *m, const char *prefix, const char *kmp, const 
     b->cat = cat;
     b->item = item;
     b->items = 1;
-    return b;
+    *out = b;
+    return CUSTOS_OK;
 }
 
 void sim_batch_remove(sim_mba *m, size_t i)
@@ -487,9 +492,10 @@ int sim_receive(sim *s, sim_mba *m, sim_transit *t, const char *kmp, const char 
         return err;
     if (!ikmp)
         return CUSTOS_OK;
-    sim_batch *nb = sim_batch_add(m, "X", ikmp, "", b.cat, b.item);
-    if (!nb)
-        return CUSTOS_ENOMEM;
+    sim_batch *nb;
+    int aerr = sim_batch_add(&nb, m, "X", ikmp, "", b.cat, b.item);
+    if (aerr < 0)
+        return aerr;
     uint32_t seq = m->seq;
     *nb = b;
     (void)seq;
@@ -526,9 +532,10 @@ int sim_import(sim *s, sim_mba *m, custos_date d, const char *prefix, const char
                const char *ikmp, const char *mdc, char cat, bool item, int32_t items,
                const sim_mat *tru, sim_batch **out)
 {
-    sim_batch *b = sim_batch_add(m, prefix, ikmp, mdc, cat, item);
-    if (!b)
-        return CUSTOS_ENOMEM;
+    sim_batch *b;
+    int aerr = sim_batch_add(&b, m, prefix, ikmp, mdc, cat, item);
+    if (aerr < 0)
+        return aerr;
     b->items = items;
     b->truth = *tru;
     b->date = d;
@@ -588,9 +595,10 @@ int sim_consolidate(sim *s, sim_mba *m, const char *kmp, char basis, custos_date
         if (items > INT32_MAX)
             return custos_error_set(CUSTOS_EDOMAIN, "MBA %s: more than %d items to rebatch",
                                     m->code, INT32_MAX);
-        sim_batch *nb = sim_batch_add(m, "S", kmp, "", like.cat, true);
-        if (!nb)
-            return CUSTOS_ENOMEM;
+        sim_batch *nb;
+        int aerr = sim_batch_add(&nb, m, "S", kmp, "", like.cat, true);
+        if (aerr < 0)
+            return aerr;
         memcpy(nb->mdc, like.mdc, sizeof nb->mdc);
         nb->stored = true;
         nb->items = (int32_t)items;

@@ -62,9 +62,10 @@ static sim_batch *find_state(sim_mba *m, const char *kmp, int state)
 static int new_bulk(sim_mba *m, const char *prefix, const char *kmp, const char *mdc, char cat,
                     int64_t u, double x, int state)
 {
-    sim_batch *b = sim_batch_add(m, prefix, kmp, mdc, cat, false);
-    if (!b)
-        return CUSTOS_ENOMEM;
+    sim_batch *b;
+    int aerr = sim_batch_add(&b, m, prefix, kmp, mdc, cat, false);
+    if (aerr < 0)
+        return aerr;
     b->truth.u = u;
     b->truth.u235 = sim_u235_of(u, x);
     b->book = b->truth;
@@ -386,9 +387,10 @@ static int fab_init(sim *s, sim_fac *f)
         err = new_bulk(m, "S", "3", "R/Q/L/D", 'E', sim_muldiv(day * 30, c->scrap_ppm, 1000000),
                        c->enrichment, 2);
     for (int k = 0; k < 4 && err >= 0; k++) {
-        sim_batch *b = sim_batch_add(m, "A", "4", "B/Q/1/F", 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "4", "B/Q/1/F", 'E', true);
+        if (aerr < 0)
+            return aerr;
         b->truth.u = (int64_t)(c->assembly_kg * 1e6);
         b->truth.u235 = sim_u235_of(b->truth.u, c->enrichment);
         b->book = b->truth;
@@ -435,9 +437,10 @@ static int fab_day(sim *s, sim_fac *f, custos_date d)
         }
         f->pool.u += waste.u;
         f->pool.u235 += waste.u235;
-        sim_batch *b = sim_batch_add(m, "A", "4", "B/Q/1/F", 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "4", "B/Q/1/F", 'E', true);
+        if (aerr < 0)
+            return aerr;
         b->truth = a;
         b->date = d;
         sim_mat rep;
@@ -527,16 +530,25 @@ static int blend_day(sim *s, sim_fac *f, custos_date d)
     int64_t want = daily(f, c->throughput_t, true);
     long hi = sim_batch_find(m, "1", 'E', 0);
     if (hi >= 0 && want > 0) {
-        sim_mat h;
-        sim_take_u(&m->b[hi], want, &h);
-        if (m->b[hi].truth.u == 0)
-            sim_batch_remove(m, (size_t)hi);
+        /* The day's HEU from as many cans as it takes, in order. */
+        sim_mat h = {0, 0, 0};
+        while (h.u < want && hi >= 0) {
+            sim_mat t;
+            sim_take_u(&m->b[hi], want - h.u, &t);
+            h.u += t.u;
+            h.u235 += t.u235;
+            if (m->b[hi].truth.u == 0)
+                sim_batch_remove(m, (size_t)hi);
+            hi = sim_batch_find(m, "1", 'E', (size_t)hi);
+        }
         double xh = (double)h.u235 / (double)h.u;
         sim_mat bl = {0, 0, 0};
         int64_t need = sim_round((double)h.u * (xh - c->product_assay) /
                                  (c->product_assay - c->blendstock_assay));
-        long bi;
-        while (bl.u < need && (bi = sim_batch_find(m, "2", 'E', 0)) >= 0) {
+        /* Cylinders in order; an emptied one is removed and the search
+         * goes on from its place (no batch before it is blendstock). */
+        long bi = 0;
+        while (bl.u < need && (bi = sim_batch_find(m, "2", 'E', (size_t)bi)) >= 0) {
             sim_mat t;
             sim_take_u(&m->b[bi], need - bl.u, &t);
             bl.u += t.u;

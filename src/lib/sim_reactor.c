@@ -105,18 +105,20 @@ static int reactor_init(sim *s, sim_fac *f)
         batches = 1;
     int64_t u = (int64_t)(c->assembly_kg * 1e6);
     for (int k = 0; k < c->core_assemblies; k++) {
-        sim_batch *b = sim_batch_add(m, "A", "2", core_mdc(f), 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "2", core_mdc(f), 'E', true);
+        if (aerr < 0)
+            return aerr;
         b->truth.u = u;
         b->truth.u235 = sim_u235_of(u, c->enrichment);
         b->book = b->truth;
         b->energy = (double)(k % batches) * cycle_mwd(c);
     }
     for (int k = 0; k < c->reload_assemblies; k++) {
-        sim_batch *b = sim_batch_add(m, "A", "1", fresh_mdc(f), 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "1", fresh_mdc(f), 'E', true);
+        if (aerr < 0)
+            return aerr;
         b->truth.u = u;
         b->truth.u235 = sim_u235_of(u, c->enrichment);
         b->book = b->truth;
@@ -127,9 +129,10 @@ static int reactor_init(sim *s, sim_fac *f)
         cycles = 3;
     double mwd_per_kg = (double)batches * cycle_mwd(c) / c->assembly_kg;
     for (int k = 0; k < cycles * c->reload_assemblies; k++) {
-        sim_batch *b = sim_batch_add(m, "A", "3", pond_mdc(f), 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "3", pond_mdc(f), 'E', true);
+        if (aerr < 0)
+            return aerr;
         spent_assembly(c, c->enrichment, mwd_per_kg, &b->truth);
         b->book = b->truth;
         b->date = custos_date_add(s->start, -c->cycle_days * (cycles - k / c->reload_assemblies));
@@ -316,9 +319,10 @@ static int spent_init(sim *s, sim_fac *f)
     int64_t per_day = (int64_t)(f->cfg->throughput_t * 1e9 / 365.0);
     int n = (int)(per_day * f->cfg->stock_days / (460 * SIM_KG)) + 1;
     for (int k = 0; k < n; k++) {
-        sim_batch *b = sim_batch_add(m, "A", "1", "B/Q/1/G", 'E', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "A", "1", "B/Q/1/G", 'E', true);
+        if (aerr < 0)
+            return aerr;
         spent_assembly(&typical, 0.044, 42.0, &b->truth);
         b->book = b->truth;
         b->date = custos_date_add(s->start, -1);
@@ -374,9 +378,10 @@ static int pustore_init(sim *s, sim_fac *f)
 {
     sim_mba *m = f->mba[0];
     for (int k = 0; k < 2; k++) {
-        sim_batch *b = sim_batch_add(m, "C", "1", "F/Q/G/C", 'P', true);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "C", "1", "F/Q/G/C", 'P', true);
+        if (aerr < 0)
+            return aerr;
         b->truth.pu = 10 * SIM_KG;
         b->book = b->truth;
         b->date = custos_date_add(s->start, -1);

@@ -79,10 +79,11 @@ static int rep_init(sim *s, sim_fac *f)
     double t_day = c->throughput_t / 365.0;
     double fill[] = {0, t_day, t_day * c->holdup_days, 0, 0, 0};
     for (int v = T_FEED; v <= T_HLW; v++) {
-        sim_batch *b = sim_batch_add(m, vessels[v].prefix, vessels[v].kmp, vessels[v].mdc,
-                                     vessels[v].cat, false);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, vessels[v].prefix, vessels[v].kmp, vessels[v].mdc,
+                                 vessels[v].cat, false);
+        if (aerr < 0)
+            return aerr;
         b->state = v;
         double k = fill[v];
         b->truth.u = (int64_t)((double)ton.u * k);
@@ -150,9 +151,10 @@ static int rep_day(sim *s, sim_fac *f, custos_date d)
         if (!dst && f->ndst > 0)
             break;
         vessel(m, T_PU)->truth.pu -= can;
-        sim_batch *b = sim_batch_add(m, "P", "3", "F/Q/G/C", 'P', false);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "P", "3", "F/Q/G/C", 'P', false);
+        if (aerr < 0)
+            return aerr;
         b->truth.pu = can;
         err = sim_ship(s, m, m->nb - 1, dst, "B", d);
     }
@@ -161,9 +163,10 @@ static int rep_day(sim *s, sim_fac *f, custos_date d)
     while (err >= 0 && vessel(m, T_U)->truth.u >= lot) {
         sim_batch *src = vessel(m, T_U);
         sim_mat t = split(&src->truth, sim_muldiv(lot, 1000000, src->truth.u), 0);
-        sim_batch *b = sim_batch_add(m, "U", "4", "F/T/Q/J", 'E', false);
-        if (!b)
-            return CUSTOS_ENOMEM;
+        sim_batch *b;
+        int aerr = sim_batch_add(&b, m, "U", "4", "F/T/Q/J", 'E', false);
+        if (aerr < 0)
+            return aerr;
         b->truth = t;
         err = sim_ship(s, m, m->nb - 1, NULL, "C", d);
     }

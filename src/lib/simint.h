@@ -287,10 +287,18 @@ struct sim {
 
 /* ---- engine services for the process models (sim.c) ----------------- */
 
-/* A new batch in m's inventory (zeroed, named PREFIX-NNNNNN); NULL on
- * ENOMEM.  The pointer is valid until the next batch is added or removed. */
-sim_batch *sim_batch_add(sim_mba *m, const char *prefix, const char *kmp, const char *mdc,
-                         char cat, bool item);
+/* Batches one MBA holds at once (docs/limits.md).  The inventory is a
+ * list the process models scan every day, so the limit bounds a day's
+ * work as well as the memory: a configuration whose stock is counted in
+ * hundreds of thousands of batches (a throughput far beyond any plant's,
+ * in small cans) is refused rather than run for hours. */
+#define SIM_MAX_BATCHES 50000
+
+/* A new batch in m's inventory (zeroed, named PREFIX-NNNNNN) into *out:
+ * CUSTOS_OK, CUSTOS_ENOMEM, or CUSTOS_ETOOBIG past SIM_MAX_BATCHES.  The
+ * pointer is valid until the next batch is added or removed. */
+int sim_batch_add(sim_batch **out, sim_mba *m, const char *prefix, const char *kmp,
+                  const char *mdc, char cat, bool item);
 void sim_batch_remove(sim_mba *m, size_t i);
 /* Index of the first batch at kmp (NULL: any) of category cat (0: any). */
 long sim_batch_find(const sim_mba *m, const char *kmp, char cat, size_t from);

@@ -27,6 +27,7 @@
 #include "custos/format.h"
 #include "custos/ledger.h"
 #include "custos/measure.h"
+#include "simint.h" /* SIM_MAX_BATCHES, sim_batch_add (internal) */
 
 /* Read the first report of text in form f: 1 with *n entries, or the error. */
 static int read_first(const char *name, const char *text, size_t len, custos_format f, size_t *n)
@@ -452,6 +453,36 @@ static void test_diagnostics(void **state)
     custos_diags_free(d);
 }
 
+/* The simulator: one MBA holds at most SIM_MAX_BATCHES batches at once;
+ * the next is refused with CUSTOS_ETOOBIG naming the facility, the MBA
+ * and the fields to change, and the inventory is left as it was. */
+static void test_sim_batches(void **state)
+{
+    (void)state;
+    sim_fac fac;
+    sim_mba m;
+    memset(&fac, 0, sizeof fac);
+    memset(&m, 0, sizeof m);
+    strcpy(fac.code, "XADB");
+    strcpy(m.code, "XADC");
+    m.fac = &fac;
+    sim_batch *b;
+    for (int i = 0; i < SIM_MAX_BATCHES; i++)
+        assert_int_equal(sim_batch_add(&b, &m, "H", "1", "F/Q/G/C", 'E', false), 0);
+    assert_int_equal(m.nb, SIM_MAX_BATCHES);
+    assert_string_equal(m.b[SIM_MAX_BATCHES - 1].kmp, "1");
+    assert_int_equal(sim_batch_add(&b, &m, "H", "1", "F/Q/G/C", 'E', false), CUSTOS_ETOOBIG);
+    assert_null(b);
+    assert_int_equal(m.nb, SIM_MAX_BATCHES);
+    assert_string_equal(custos_last_error(),
+                        "facility XADB: MBA XADC would hold more than 50000 batches at once "
+                        "(limit): lower throughput_t or stock_days, or raise batch_kg");
+    /* One removed, one fits again. */
+    sim_batch_remove(&m, 0);
+    assert_int_equal(sim_batch_add(&b, &m, "H", "1", "F/Q/G/C", 'E', false), 0);
+    custos_free(m.b);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -461,7 +492,7 @@ int main(void)
         cmocka_unit_test(test_json_size),      cmocka_unit_test(test_file_size),
         cmocka_unit_test(test_stream_size),    cmocka_unit_test(test_facility_counts),
         cmocka_unit_test(test_targets_line),   cmocka_unit_test(test_document_names),
-        cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_diagnostics),    cmocka_unit_test(test_sim_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ printf '{"state": "XA", "start": "2026-01-01", "facilities": [\n {"type": "repro
 if "$CUSTOS_BIN" simulate --config "$T/big.json" --seed 1 --out "$T/big" 2>"$T/err"; then
     fail "a report over the entry limit was accepted"
 fi
-grep -q "^custos: MBA XARP: a report would hold more than 1000000 entries" "$T/err" ||
+grep -q "^custos: .*/big.json: MBA XARP: a report would hold more than 1000000 entries" "$T/err" ||
     fail "message: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 1 ] || fail "more than one line: $(cat "$T/err")"
 [ ! -e "$T/big" ] && [ ! -e "$T/big.partial" ] || fail "output written for a failed run"
