@@ -114,13 +114,21 @@ int sim_batch_add(sim_batch **out, sim_mba *m, const char *prefix, const char *k
                                 "facility %s: MBA %s would hold more than %d batches at once "
                                 "(limit): lower throughput_t or stock_days, or raise batch_kg",
                                 m->fac->code, m->code, SIM_MAX_BATCHES);
+    if (m->nb == m->capb && m->off >= m->nb && m->off > 0) {
+        /* The room freed at the front is at least the inventory: slide it
+         * back (paid for by the removals that freed it). */
+        memmove(m->b - m->off, m->b, m->nb * sizeof *m->b);
+        m->b -= m->off;
+        m->capb += m->off;
+        m->off = 0;
+    }
     if (m->nb == m->capb) {
-        size_t cap = m->capb ? m->capb * 2 : 16;
-        sim_batch *p = custos_realloc(m->b, cap * sizeof *p);
+        size_t total = m->off + m->capb, cap = total ? total * 2 : 16;
+        sim_batch *p = custos_realloc(m->b ? m->b - m->off : NULL, cap * sizeof *p);
         if (!p)
             return custos_error_nomem();
-        m->b = p;
-        m->capb = cap;
+        m->b = p + m->off;
+        m->capb = cap - m->off;
     }
     sim_batch *b = &m->b[m->nb++];
     memset(b, 0, sizeof *b);
@@ -141,7 +149,16 @@ void sim_batch_remove(sim_mba *m, size_t i)
 {
     if (i >= m->nb)
         return;
-    memmove(&m->b[i], &m->b[i + 1], (m->nb - i - 1) * sizeof *m->b);
+    if (i < m->nb / 2) {
+        /* Nearer the front (shipments go first in, first out): the batches
+         * before it move up one and the list starts one later. */
+        memmove(&m->b[1], &m->b[0], i * sizeof *m->b);
+        m->b++;
+        m->off++;
+        m->capb--;
+    } else {
+        memmove(&m->b[i], &m->b[i + 1], (m->nb - i - 1) * sizeof *m->b);
+    }
     m->nb--;
 }
 
@@ -1016,7 +1033,8 @@ static void sim_dispose(sim *s)
         for (int k = 0; k < f->nmba; k++) {
             if (!f->mba[k])
                 continue;
-            custos_free(f->mba[k]->b);
+            if (f->mba[k]->b)
+                custos_free(f->mba[k]->b - f->mba[k]->off);
             custos_report_free(f->mba[k]->icr);
             custos_free(f->mba[k]);
         }

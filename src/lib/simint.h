@@ -171,8 +171,9 @@ typedef struct sim_mba {
     char code[5];
     sim_fac *fac;
     int index;
-    sim_batch *b;
+    sim_batch *b;             /* the inventory, b[0..nb), room for capb */
     size_t nb, capb;
+    size_t off;               /* b - off is the allocation (removals at the front) */
     custos_report *icr;       /* entries of the open reporting period, NULL if none */
     int64_t number;           /* last report number used */
     custos_date icr_start;    /* first day of the open ICR period */
@@ -299,6 +300,7 @@ struct sim {
  * pointer is valid until the next batch is added or removed. */
 int sim_batch_add(sim_batch **out, sim_mba *m, const char *prefix, const char *kmp,
                   const char *mdc, char cat, bool item);
+/* Remove batch i, the others keep their order; O(min(i, nb - i)). */
 void sim_batch_remove(sim_mba *m, size_t i);
 /* Index of the first batch at kmp (NULL: any) of category cat (0: any). */
 long sim_batch_find(const sim_mba *m, const char *kmp, char cat, size_t from);

@@ -480,7 +480,7 @@ static void test_sim_batches(void **state)
     /* One removed, one fits again. */
     sim_batch_remove(&m, 0);
     assert_int_equal(sim_batch_add(&b, &m, "H", "1", "F/Q/G/C", 'E', false), 0);
-    custos_free(m.b);
+    custos_free(m.b - m.off);
 }
 
 int main(void)
