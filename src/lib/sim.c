@@ -114,9 +114,10 @@ int sim_batch_add(sim_batch **out, sim_mba *m, const char *prefix, const char *k
                                 "facility %s: MBA %s would hold more than %d batches at once "
                                 "(limit): lower throughput_t or stock_days, or raise batch_kg",
                                 m->fac->code, m->code, SIM_MAX_BATCHES);
-    if (m->nb == m->capb && m->off >= m->nb && m->off > 0) {
-        /* The room freed at the front is at least the inventory: slide it
-         * back (paid for by the removals that freed it). */
+    if (m->nb == m->capb && m->off > 0 && m->off >= m->nb / 8) {
+        /* The room freed at the front is an eighth of the inventory or
+         * more: slide it back (at most eight moves per removal that freed
+         * it) rather than grow the allocation. */
         memmove(m->b - m->off, m->b, m->nb * sizeof *m->b);
         m->b -= m->off;
         m->capb += m->off;
