@@ -167,13 +167,51 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id)
 }
 
 /* The loaders below set *present bits for non-NULL columns; a text SQLite
- * could not produce (out of memory) sets *err through custos_col(). */
+ * could not produce (out of memory) sets *err through custos_col().
+ *
+ * A stored value must be exactly what custos writes: text of the field's
+ * length (one character for the single-letter fields), integers as
+ * integers.  Verify rebuilds each report's canonical text through these
+ * loaders while balances and transfers filter and sum the same columns in
+ * SQL, so a value that loads as the original but compares differently
+ * (type 'Ixyz' read as 'I', the text '20260122' read as the integer, a
+ * 2^32 + d read as d) would let an edit pass verify and change the books.
+ * Such a value is CUSTOS_ETAMPER, and verify reports its link. */
+static void malformed(sqlite3_stmt *s, int col, const char *want, int *err)
+{
+    if (*err >= 0)
+        *err = custos_error_set(CUSTOS_ETAMPER,
+                                "stored value of column %s is not %s (changed outside custos)",
+                                sqlite3_column_name(s, col), want);
+}
+
+/* The text of a TEXT column of fewer than size bytes without NUL, or NULL
+ * (with *err set) when it is not. */
+static const char *col_text(sqlite3_stmt *s, int col, size_t size, const char *want, int *err)
+{
+    if (sqlite3_column_type(s, col) != SQLITE_TEXT) {
+        malformed(s, col, want, err);
+        return NULL;
+    }
+    const char *v = custos_col(s, col, err);
+    size_t n = (size_t)sqlite3_column_bytes(s, col);
+    if (*err < 0)
+        return NULL;
+    if (n >= size || strlen(v) != n) {
+        malformed(s, col, want, err);
+        return NULL;
+    }
+    return v;
+}
+
 static void col_str(sqlite3_stmt *s, int col, char *dst, size_t size, uint64_t *present, int bit,
                     int *err)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
         return;
-    const char *v = custos_col(s, col, err);
+    const char *v = col_text(s, col, size, "text of the field's length", err);
+    if (!v)
+        return;
     custos_strlcpy(dst, v, size);
     if (bit >= 0)
         *present |= 1ull << bit;
@@ -183,11 +221,32 @@ static char col_char(sqlite3_stmt *s, int col, uint64_t *present, int bit, int *
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
         return 0;
-    const char *v = custos_col(s, col, err);
+    const char *v = col_text(s, col, 2, "one character", err);
+    if (!v || !v[0]) {
+        if (v)
+            malformed(s, col, "one character", err);
+        return 0;
+    }
     if (bit >= 0)
         *present |= 1ull << bit;
     return v[0];
 }
+
+/* An INTEGER column (NULL reads as 0) within [lo, hi]. */
+static int64_t col_int(sqlite3_stmt *s, int col, int64_t lo, int64_t hi, int *err)
+{
+    int t = sqlite3_column_type(s, col);
+    if (t == SQLITE_NULL)
+        return 0;
+    int64_t v = sqlite3_column_int64(s, col);
+    if (t != SQLITE_INTEGER || v < lo || v > hi) {
+        malformed(s, col, "an integer in range", err);
+        return 0;
+    }
+    return v;
+}
+#define COL_I32(s, col, err) ((int32_t)col_int(s, col, INT32_MIN, INT32_MAX, err))
+#define COL_I64(s, col, err) col_int(s, col, INT64_MIN, INT64_MAX, err)
 
 static bool col_null(sqlite3_stmt *s, int col)
 {
@@ -199,16 +258,19 @@ void custos_store_entry_from_row(sqlite3_stmt *s, int c, custos_entry *e, int *e
     uint64_t p = 0;
     memset(e, 0, sizeof *e);
     e->kind = col_char(s, c + 0, &p, -1, err);
-    p |= (uint64_t)sqlite3_column_int64(s, c + 1) & HDR_BITS;
+    int64_t hdr = COL_I64(s, c + 1, err);
+    if (hdr & ~(int64_t)HDR_BITS)
+        malformed(s, c + 1, "a set of header labels", err);
+    p |= (uint64_t)hdr & HDR_BITS;
     if (!col_null(s, c + 2)) {
         p |= 1ull << CUSTOS_L002;
-        e->number = sqlite3_column_int(s, c + 2);
-        e->total = sqlite3_column_int(s, c + 3);
+        e->number = COL_I32(s, c + 2, err);
+        e->total = COL_I32(s, c + 3, err);
     }
     e->status = col_char(s, c + 4, &p, CUSTOS_L309, err);
     col_str(s, c + 5, e->ref_state, sizeof e->ref_state, &p, -1, err);
-    e->ref_report = sqlite3_column_int64(s, c + 6);
-    e->ref_entry = sqlite3_column_int(s, c + 7);
+    e->ref_report = COL_I64(s, c + 6, err);
+    e->ref_entry = COL_I32(s, c + 7, err);
     col_str(s, c + 8, e->record_id, sizeof e->record_id, &p, CUSTOS_L310, err);
     col_str(s, c + 9, e->shipper.state, sizeof e->shipper.state, &p, CUSTOS_L370, err);
     col_str(s, c + 10, e->shipper.code, sizeof e->shipper.code, &p, -1, err);
@@ -216,27 +278,27 @@ void custos_store_entry_from_row(sqlite3_stmt *s, int c, custos_entry *e, int *e
     col_str(s, c + 12, e->receiver.code, sizeof e->receiver.code, &p, -1, err);
     e->note_attached = col_char(s, c + 13, &p, CUSTOS_L390, err);
     if (sqlite3_column_type(s, c + 14) != SQLITE_NULL) {
-        const char *note = custos_col(s, c + 14, err);
+        const char *note = col_text(s, c + 14, SIZE_MAX, "text", err);
         p |= 1ull << CUSTOS_L391;
-        if (*err >= 0 &&
+        if (note &&
             custos_entry_set_text(&e->note, note, (size_t)sqlite3_column_bytes(s, c + 14)) < 0)
             *err = CUSTOS_ENOMEM;
     }
     e->note_ref = col_char(s, c + 15, &p, CUSTOS_L099, err);
-    e->note_ref_entry = sqlite3_column_int(s, c + 16);
+    e->note_ref_entry = COL_I32(s, c + 16, err);
     col_str(s, c + 17, e->kmp, sizeof e->kmp, &p, CUSTOS_L407, err);
     col_str(s, c + 18, e->code, sizeof e->code, &p, CUSTOS_L411, err);
     if (!col_null(s, c + 19)) {
         p |= 1ull << CUSTOS_L412;
-        e->change_date = sqlite3_column_int(s, c + 19);
+        e->change_date = COL_I32(s, c + 19, err);
     }
     col_str(s, c + 20, e->mdc, sizeof e->mdc, &p, CUSTOS_L430, err);
     e->own_code_flag = col_char(s, c + 21, &p, CUSTOS_L435, err);
     col_str(s, c + 22, e->own_code, sizeof e->own_code, &p, -1, err);
     if (sqlite3_column_type(s, c + 23) != SQLITE_NULL) {
-        const char *desc = custos_col(s, c + 23, err);
+        const char *desc = col_text(s, c + 23, SIZE_MAX, "text", err);
         p |= 1ull << CUSTOS_L436;
-        if (*err >= 0 &&
+        if (desc &&
             custos_entry_set_text(&e->own_desc, desc, (size_t)sqlite3_column_bytes(s, c + 23)) < 0)
             *err = CUSTOS_ENOMEM;
     }
@@ -247,12 +309,12 @@ void custos_store_entry_from_row(sqlite3_stmt *s, int c, custos_entry *e, int *e
     col_str(s, c + 28, e->basis_method, sizeof e->basis_method, &p, -1, err);
     if (!col_null(s, c + 29)) {
         p |= 1ull << CUSTOS_L470;
-        e->items = sqlite3_column_int64(s, c + 29);
+        e->items = COL_I64(s, c + 29, err);
     }
     for (int k = 0; k < CUSTOS_NWEIGHTS; k++)
         if (!col_null(s, c + 30 + k)) {
             e->wmask |= 1u << k;
-            e->mg[k] = sqlite3_column_int64(s, c + 30 + k);
+            e->mg[k] = COL_I64(s, c + 30 + k, err);
         }
     e->present = p;
 }
@@ -285,15 +347,15 @@ int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
     }
     uint64_t dummy = 0;
     col_str(s, 0, r->state, sizeof r->state, &dummy, -1, &err);
-    r->number = sqlite3_column_int64(s, 1);
+    r->number = COL_I64(s, 1, &err);
     col_str(s, 2, r->mba, sizeof r->mba, &dummy, -1, &err);
     col_str(s, 3, r->facility, sizeof r->facility, &dummy, -1, &err);
     r->type = col_char(s, 4, &dummy, -1, &err);
-    r->date = sqlite3_column_int(s, 5);
+    r->date = COL_I32(s, 5, &err);
     col_str(s, 6, r->encoder, sizeof r->encoder, &dummy, -1, &err);
-    r->start = sqlite3_column_int(s, 7);
-    r->end = sqlite3_column_int(s, 8);
-    int64_t declared = sqlite3_column_int64(s, 9);
+    r->start = COL_I32(s, 7, &err);
+    r->end = COL_I32(s, 8, &err);
+    int64_t declared = COL_I64(s, 9, &err);
     sqlite3_reset(s);
     if (err < 0) {
         custos_report_free(r);
