@@ -174,8 +174,10 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id)
  * integers.  Verify rebuilds each report's canonical text through these
  * loaders while balances and transfers filter and sum the same columns in
  * SQL, so a value that loads as the original but compares differently
- * (type 'Ixyz' read as 'I', the text '20260122' read as the integer, a
- * 2^32 + d read as d) would let an edit pass verify and change the books.
+ * (type 'Ixyz' read as 'I', the text '20260122 junk' read as 20260122,
+ * 2^32 + d read as d; text that is a whole number SQLite's INTEGER
+ * affinity stores as the integer) would let an edit pass verify and
+ * change the books.
  * Such a value is CUSTOS_ETAMPER, and verify reports its link. */
 static void malformed(sqlite3_stmt *s, int col, const char *want, int *err)
 {
