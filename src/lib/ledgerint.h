@@ -105,7 +105,9 @@ int custos_store_insert(custos_ledger *l, const custos_report *r, int64_t *id);
 /* Load report id from its rows. */
 int custos_store_load(custos_ledger *l, int64_t id, custos_report **out);
 /* Fill one entry from a row of a statement selecting the entry columns
- * (ENTRY_COLUMNS) starting at column col. */
+ * (ENTRY_COLUMNS) starting at column col.  When it sets *err (a value
+ * custos does not write: CUSTOS_ETAMPER; or ENOMEM) e holds no text to
+ * free. */
 void custos_store_entry_from_row(sqlite3_stmt *s, int col, custos_entry *e, int *err);
 /* The entry columns in the order store.c reads and writes them. */
 extern const char *const custos_entry_columns;

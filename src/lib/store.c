@@ -319,6 +319,11 @@ void custos_store_entry_from_row(sqlite3_stmt *s, int c, custos_entry *e, int *e
             e->mg[k] = COL_I64(s, c + 30 + k, err);
         }
     e->present = p;
+    if (*err < 0) { /* a row refused: nothing of it is kept, nothing left to free */
+        custos_free(e->note);
+        custos_free(e->own_desc);
+        e->note = e->own_desc = NULL;
+    }
 }
 
 int custos_store_load(custos_ledger *l, int64_t id, custos_report **out)
