@@ -501,6 +501,22 @@ static int blend_init(sim *s, sim_fac *f)
     return err;
 }
 
+/* Up to u of uranium (enriched) from the batches at kmp, in order; an
+ * emptied batch is removed and the search goes on from its place. */
+static void take_in_order(sim_mba *m, const char *kmp, int64_t u, sim_mat *out)
+{
+    memset(out, 0, sizeof *out);
+    long i = 0;
+    while (out->u < u && (i = sim_batch_find(m, kmp, 'E', (size_t)i)) >= 0) {
+        sim_mat t;
+        sim_take_u(&m->b[i], u - out->u, &t);
+        out->u += t.u;
+        out->u235 += t.u235;
+        if (m->b[i].truth.u == 0)
+            sim_batch_remove(m, (size_t)i);
+    }
+}
+
 static int blend_day(sim *s, sim_fac *f, custos_date d)
 {
     sim_mba *m = f->mba[0];
@@ -530,32 +546,13 @@ static int blend_day(sim *s, sim_fac *f, custos_date d)
     int64_t want = daily(f, c->throughput_t, true);
     long hi = sim_batch_find(m, "1", 'E', 0);
     if (hi >= 0 && want > 0) {
-        /* The day's HEU from as many cans as it takes, in order. */
-        sim_mat h = {0, 0, 0};
-        while (h.u < want && hi >= 0) {
-            sim_mat t;
-            sim_take_u(&m->b[hi], want - h.u, &t);
-            h.u += t.u;
-            h.u235 += t.u235;
-            if (m->b[hi].truth.u == 0)
-                sim_batch_remove(m, (size_t)hi);
-            hi = sim_batch_find(m, "1", 'E', (size_t)hi);
-        }
+        sim_mat h; /* the day's HEU from as many cans as it takes */
+        take_in_order(m, "1", want, &h);
         double xh = (double)h.u235 / (double)h.u;
-        sim_mat bl = {0, 0, 0};
         int64_t need = sim_round((double)h.u * (xh - c->product_assay) /
                                  (c->product_assay - c->blendstock_assay));
-        /* Cylinders in order; an emptied one is removed and the search
-         * goes on from its place (no batch before it is blendstock). */
-        long bi = 0;
-        while (bl.u < need && (bi = sim_batch_find(m, "2", 'E', (size_t)bi)) >= 0) {
-            sim_mat t;
-            sim_take_u(&m->b[bi], need - bl.u, &t);
-            bl.u += t.u;
-            bl.u235 += t.u235;
-            if (m->b[bi].truth.u == 0)
-                sim_batch_remove(m, (size_t)bi);
-        }
+        sim_mat bl;
+        take_in_order(m, "2", need, &bl);
         sim_batch *pc = find_state(m, "3", 1);
         if (!pc) {
             if ((err = new_bulk(m, "L", "3", "O/G/R/B", 'E', 0, c->product_assay, 1)) < 0)
