@@ -14,7 +14,9 @@
  *    groups and blocks, degenerate periods, periods without variance and
  *    group counts on both sides of its register-resident instances;
  *  - the ziggurat table closes, and the eight-lane normals have the
- *    normal's tail beyond the table's base strip and central masses.
+ *    normal's tail beyond the table's base strip and central masses;
+ *  - the slow path's squeeze gives the normals of the plain wedge test
+ *    (exp() every time), bit for bit, and the same tail stream.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -282,6 +284,65 @@ static void wide_normals(void **state)
     }
 }
 
+/* The slow path as Marsaglia and Tsang write it, exp() for every wedge
+ * test: custos_zig_slow() decides most of them by a squeeze instead and
+ * must give the same normals and leave the tail stream in the same state. */
+static double plain_slow(custos_rng *tail, uint64_t v, const double *wz, const double *wf)
+{
+    const double r = 4.216370409511896;
+    for (;;) {
+        size_t i = (size_t)(v >> 52) & 2047;
+        bool neg = v >> 63;
+        double x = (double)(v & 0x000fffffffffffffull) * 0x1p-52 * wz[i];
+        if (x < wz[i + 1])
+            return neg ? -x : x;
+        if (i == 0) {
+            double xt, yt;
+            do {
+                xt = -log(custos_rng_uniform(tail)) / r;
+                yt = -log(custos_rng_uniform(tail));
+            } while (2.0 * yt < xt * xt);
+            return neg ? -(r + xt) : r + xt;
+        }
+        if (wf[i] + custos_rng_uniform(tail) * (wf[i + 1] - wf[i]) < exp(-0.5 * x * x))
+            return neg ? -x : x;
+        v = custos_rng_next(tail);
+    }
+}
+
+static void wedge_squeeze(void **state)
+{
+    (void)state;
+    custos_wrng w;
+    custos_wrng_seed(&w, 11, 0); /* sets the tables up */
+    const double *wz = custos_zig_widths();
+    static double wf[2049];
+    for (int i = 0; i <= 2048; i++)
+        wf[i] = exp(-0.5 * wz[i] * wz[i]);
+    custos_rng src, a, b;
+    custos_rng_seed(&src, 11, 1);
+    custos_rng_seed(&a, 11, 2);
+    b = a;
+    long rejected = 0, wedge = 0, base = 0;
+    while (rejected < 40000) {
+        uint64_t v = custos_rng_next(&src);
+        size_t i = (size_t)(v >> 52) & 2047;
+        bool ok;
+        custos_zig_fast(v, wz[i], wz[i + 1], &ok);
+        if (ok)
+            continue;
+        rejected++;
+        wedge += i != 0;
+        base += i == 0;
+        double got = custos_zig_slow(&a, v), want = plain_slow(&b, v, wz, wf);
+        assert_memory_equal(&got, &want, sizeof got);
+    }
+    assert_memory_equal(a.s, b.s, sizeof a.s);
+    /* Both kinds of rejection were met (the base strip's 1.1%). */
+    print_message("%ld rejected draws: %ld wedge, %ld base strip\n", rejected, wedge, base);
+    assert_true(wedge > 30000 && base > 100);
+}
+
 int main(void)
 {
     custos_global_init();
@@ -291,6 +352,7 @@ int main(void)
         cmocka_unit_test(innovations_singular),
         cmocka_unit_test(kernels_agree),
         cmocka_unit_test(wide_normals),
+        cmocka_unit_test(wedge_squeeze),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
