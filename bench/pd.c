@@ -26,8 +26,8 @@
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <cblas.h>
-#include <sched.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +83,7 @@ static double peak_gflops(void)
     double best = 0;
     for (int r = 0; r < 3; r++) {
         double t0 = now();
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1.0, a, m, b, m, 0.0, c,
-                    m);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1.0, a, m, b, m, 0.0, c, m);
         double g = 2.0 * m * (double)m * m / (now() - t0) / 1e9;
         if (g > best)
             best = g;
@@ -243,8 +242,7 @@ int main(void)
     printf("same algorithm on both sides: one normal per replicate-period drawn as SITMUF, MUF by "
            "the innovations form of the Kalman filter (bench/pd_numpy.py)\n");
     printf("custos kernel: %s; load average %.2f %.2f %.2f (%ld processors online)\n",
-           avx ? "AVX-512 (checked equal to the portable kernel on 20000 replicates)"
-               : "portable",
+           avx ? "AVX-512 (checked equal to the portable kernel on 20000 replicates)" : "portable",
            load0[0], load0[1], load0[2], sysconf(_SC_NPROCESSORS_ONLN));
     /* Each core in turn, custos and NumPy pinned to it: the cores of a
      * virtual machine need not be equal (one core of this machine ran
@@ -315,8 +313,7 @@ int main(void)
     getloadavg(load1, 3);
     printf("load average at the end %.2f\n", load1[0]);
     static const char *names[5] = {"muf", "cumuf", "sitmuf", "page", "gemuf"};
-    printf("%-7s %18s %18s %18s %18s\n", "test", "FA custos", "FA NumPy", "PD custos",
-           "PD NumPy");
+    printf("%-7s %18s %18s %18s %18s\n", "test", "FA custos", "FA NumPy", "PD custos", "PD NumPy");
     for (int k = 0; k < 5; k++) {
         double pc[2], pn[2];
         for (int hyp = 0; hyp < 2; hyp++) {
