@@ -45,7 +45,8 @@ void custos_zig_lookup(const uint64_t *v, double *w0, double *w1, size_t n);
  * draw must go to custos_zig_slow() instead. */
 double custos_zig_fast(uint64_t v, double w0, double w1, bool *ok);
 /* The normal of a draw the fast path rejected (wedge or tail; further
- * numbers from tail). */
+ * numbers from tail).  Only after custos_wrng_seed(), which sets up the
+ * tables this reads (tail is that stream's own tail). */
 double custos_zig_slow(custos_rng *tail, uint64_t v);
 /* nvec x 8 standard normals into out: raw draws, widths, fast path, slow
  * path in order of k. */
