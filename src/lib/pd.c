@@ -547,8 +547,9 @@ static int sim_block(void *vctx, long b)
     /* Counted on this thread's stack and copied once: the kernels add to
      * their counts after every group of eight replicates, and the counts
      * of the blocks two threads run at once share a cache line, which
-     * went back and forth between the cores (two threads: median 1.38
-     * ns of CPU time per replicate-period with it, 1.28 without). */
+     * went back and forth between the cores (bench/pd's problem on two
+     * threads: median 1.20 ns of CPU time per replicate-period with it,
+     * 1.08 without; one thread 1.03). */
     long cnt[2][CUSTOS_PD_NTESTS];
     memset(cnt, 0, sizeof cnt);
     int err;
