@@ -20,13 +20,22 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// A request carries the token of the session that makes it.  Signed out,
+// nothing is asked (a page still loading for the user who signed out would
+// otherwise go on without a token); and a 401 ends the session only if it
+// answers the session's own token: the reply to a request of an earlier
+// session, arriving once the next user has signed in, does not sign that
+// user out.
 async function api(path, opts = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) throw new Error("unauthorised");
   const headers = Object.assign({}, opts.headers || {});
-  if (token) headers.Authorization = "Bearer " + token;
+  headers.Authorization = "Bearer " + token;
   const res = await fetch(path, Object.assign({}, opts, { headers }));
   if (res.status === 401 && path !== "/api/me") {
-    logout("Your session ended: " + ((await res.json()).error || "sign in again"));
+    if (sessionStorage.getItem(TOKEN_KEY) === token) {
+      logout("Your session ended: " + ((await res.json()).error || "sign in again"));
+    }
     throw new Error("unauthorised");
   }
   return res;
@@ -86,14 +95,23 @@ const staleCheck = () => {
   return () => mine !== view;
 };
 
+// A load that ends because the user signed out ends quietly.
+const quiet = (e) => { if (e.message !== "unauthorised") console.error(e); };
+
 function show(section) {
   for (const id of ["welcome", "state-view", "admin-view"]) $(id).hidden = id !== section;
 }
 
+// Signing out forgets what the user was shown: the next user of this
+// browser starts from an empty page, not from the last one's States.
 function logout(message) {
   view++;
   sessionStorage.removeItem(TOKEN_KEY);
   me = null;
+  for (const id of ["state-list", "state-title", "verify-status", "state-chart", "mba-panels",
+    "modules", "admin-body"]) $(id).textContent = "";
+  $("mba-table").querySelector("tbody").textContent = "";
+  show("welcome");
   $("app").hidden = true;
   $("login").hidden = false;
   $("who").hidden = $("logout").hidden = true;
@@ -154,12 +172,14 @@ async function showState(code, stale) {
     $("state-title").textContent = "State " + code + ": nothing readable";
     return;
   }
-  if (st.can_read_state) chart($("state-chart"), "/api/charts/mbas.svg?state=" + code, stale);
+  if (st.can_read_state) {
+    chart($("state-chart"), "/api/charts/mbas.svg?state=" + code, stale).catch(quiet);
+  }
   for (const m of st.mbas) {
     tbody.append(el("tr", {}, el("td", {}, code + "/" + m.mba), el("td", {}, m.facility),
       el("td", {}, m.type), el("td", { class: "num" }, m.reports),
       el("td", {}, m.last_period_end || "")));
-    const panel = await mbaPanel(code + "/" + m.mba);
+    const panel = await mbaPanel(code + "/" + m.mba, stale);
     if (stale()) return;
     panels.append(panel);
   }
@@ -246,14 +266,17 @@ const role = () => (me ? me.role : "");
 const stateReader = () => ["authority", "inspector", "analyst"].includes(role());
 const inspectorate = () => ["inspector", "analyst"].includes(role());
 
-async function mbaPanel(mba) {
+// (a panel whose view went stale is returned unfinished, and dropped)
+async function mbaPanel(mba, stale) {
   const panel = el("div", { class: "panel", "data-mba": mba });
   panel.append(el("h3", {}, "MBA " + mba));
   const bal = await json("/api/balances?mba=" + encodeURIComponent(mba));
+  if (stale()) return panel;
   if (bal.balances.length) {
     const c = el("div", { class: "chart muf-chart" });
     panel.append(c);
-    await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba));
+    await chart(c, "/api/charts/muf.svg?mba=" + encodeURIComponent(mba), stale);
+    if (stale()) return panel;
   }
   if (stateReader() && bal.balances.length) {
     // near-real-time accountancy, where the measurement model allows it:
@@ -262,12 +285,14 @@ async function mbaPanel(mba) {
     for (const cat of cats) {
       const q = "mba=" + encodeURIComponent(mba) + "&element=" + encodeURIComponent(cat);
       const res = await api("/api/nrta?" + q);
+      if (stale()) return panel;
       if (!res.ok) continue;
       const n = await res.json();
       const alarms = n.periods.filter((p) => p.page_alarm).length;
       const c2 = el("div", { class: "chart nrta-chart", "data-element": cat });
       panel.append(c2);
-      await chart(c2, "/api/charts/nrta.svg?" + q);
+      await chart(c2, "/api/charts/nrta.svg?" + q, stale);
+      if (stale()) return panel;
       panel.append(el("p", { class: alarms ? "error" : "muted" },
         "Page's test on SITMUF, category " + cat + " (k = " + n.k + ", h = " + n.h.toFixed(2) +
         ", campaign false-alarm probability " + n.page_false_alarm.toFixed(3) + "): " +
@@ -346,7 +371,7 @@ function route() {
   const p = h.split("/");
   const run = p[0] === "state" && p[1] ? showState(p[1], stale)
     : p[0] === "admin" ? showAdmin(p[1] || "users", stale) : Promise.resolve(show("welcome"));
-  run.catch((e) => { if (e.message !== "unauthorised") console.error(e); });
+  run.catch(quiet);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -83,9 +83,27 @@ async function main() {
   // slowXA: the next reply about one of XA's MBAs held back 1.5 s, to
   // navigate away while XA's page is still loading
   let slowXA = false, askedXAPS = false, heldAt = 0;
+  // holdXA: the next reply about one of XA's MBAs held back until the
+  // promise is kept (heldUrl says which); tokenless: every API request made
+  // without a token, held back until the analyst has signed in
+  let holdXA = null, heldUrl = "", heldDone = false, analystIn;
+  const untilAnalyst = new Promise((ok) => { analystIn = ok; });
+  const tokenless = [];
+  page.on("requestfinished", (rq) => { if (rq.url() === heldUrl) heldDone = true; });
   await page.route("**/*", async (r) => {
     const url = r.request().url();
     if (!url.startsWith(base)) return r.abort();
+    if (url.startsWith(base + "/api/") && url !== base + "/api/health" &&
+        !r.request().headers().authorization) {
+      tokenless.push(url.slice(base.length));
+      await untilAnalyst;
+    }
+    if (holdXA && url.includes("mba=XA%2F")) {
+      const until = holdXA;
+      holdXA = null;
+      heldUrl = url;
+      await until;
+    }
     if (url.includes("/api/reports?mba=XA%2FXAPS")) askedXAPS = true;
     if (slowXA && url.includes("mba=XA%2F")) {
       slowXA = false;
@@ -155,11 +173,32 @@ async function main() {
   await page.locator('.panel[data-mba="XA/XAFF"] table.reports').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(out, "dashboard-report.png") });
 
-  // an analyst sees the State-level conclusions of XT and only its compartments
+  // the inspector signs out while XA's page is still loading (one reply
+  // held back until then), and the analyst signs in: the old page asks
+  // nothing more (it asked without a token, and the 401 answering it once
+  // the analyst was in signed the analyst out: server/browser timed out
+  // under ASan waiting for XT's link) and the analyst starts from an empty page
+  let release;
+  holdXA = new Promise((ok) => { release = ok; });
+  await page.click("#refresh");
+  for (let i = 0; i < 600 && !heldUrl; i++) await page.waitForTimeout(100);
+  check(heldUrl !== "", "XA's page is loading when the inspector signs out");
   await page.click("#logout");
+  check(await page.locator("#state-list a, #mba-panels .panel").count() === 0,
+    "signing out empties the page");
+  release();
+  for (let i = 0; i < 600 && !heldDone; i++) await page.waitForTimeout(100);
+  await page.waitForTimeout(500); // the old page's next step, if it takes one
   await page.fill("#token", tokens.analyst);
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#state-list a[data-state=XT]");
+  analystIn();
+  await page.waitForTimeout(1000); // the replies to anything held
+  check(await page.isVisible("#app") && (await page.textContent("#who")) === "analyst (analyst)",
+    "a reply to the signed-out page does not sign the analyst out");
+  check(tokenless.length === 0, "signed out, the page asks nothing (" + tokenless.join(" ") + ")");
+
+  // an analyst sees the State-level conclusions of XT and only its compartments
   // first XA, whose page is still loading (slowed) when the analyst moves on
   slowXA = true;
   askedXAPS = false;
