@@ -193,7 +193,7 @@ group_run(const custos_pd_kern *kp, const bufs *b, int cur, int nx, const double
 {
     const size_t n = kp->n, st = kp->stride;
     const double *z = b->z[cur];
-    const uint64_t *vn = b->v[nx];
+    uint64_t *vn = b->v[nx]; /* written AHEAD periods before finish() reads it */
     double *zn = b->z[nx];
     unsigned char *okn = b->ok;
     const __m512d zero = _mm512_setzero_pd(), mk = B(-kp->k);
@@ -204,13 +204,12 @@ group_run(const custos_pd_kern *kp, const bufs *b, int cur, int nx, const double
     for (size_t i = 0; i < G; i++)
         mz[i] = zero;
     xo x = xo_load(rng);
-    uint64_t *vw = b->v[nx];
     for (size_t t = 0; t < n && t < AHEAD; t++)
-        xo_step(&x, vw + L * t);
+        xo_step(&x, vn + L * t);
     for (size_t t = 0; t < n; t++) {
         const double *r = kp->rec + t * st;
         if (t + AHEAD < n)
-            xo_step(&x, vw + L * (t + AHEAD));
+            xo_step(&x, vn + L * (t + AHEAD));
         finish(vn, wz, zn, okn, t);
         __m512d y = _mm512_load_pd(z + L * t);
         if (kp->reset[t]) /* a slot starts a new group (statsint.h) */
