@@ -89,7 +89,13 @@ async function main() {
   let holdXA = null, heldUrl = "", heldDone = false, analystIn;
   const untilAnalyst = new Promise((ok) => { analystIn = ok; });
   const tokenless = [];
-  page.on("requestfinished", (rq) => { if (rq.url() === heldUrl) heldDone = true; });
+  let tokenlessDone = 0;
+  const ended = (rq) => {
+    if (rq.url() === heldUrl) heldDone = true;
+    if (tokenless.includes(rq.url().slice(base.length))) tokenlessDone++;
+  };
+  page.on("requestfinished", ended);
+  page.on("requestfailed", ended);
   await page.route("**/*", async (r) => {
     const url = r.request().url();
     if (!url.startsWith(base)) return r.abort();
@@ -193,7 +199,9 @@ async function main() {
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#state-list a[data-state=XT]");
   analystIn();
-  await page.waitForTimeout(1000); // the replies to anything held
+  // the replies to anything held, and a moment for the page to act on them
+  for (let i = 0; i < 600 && tokenlessDone < tokenless.length; i++) await page.waitForTimeout(100);
+  await page.waitForTimeout(500);
   check(await page.isVisible("#app") && (await page.textContent("#who")) === "analyst (analyst)",
     "a reply to the signed-out page does not sign the analyst out");
   check(tokenless.length === 0, "signed out, the page asks nothing (" + tokenless.join(" ") + ")");
